@@ -1,0 +1,100 @@
+/**
+ * Error classes and exit codes of the orchestrator (DESIGN §8).
+ *
+ * Few classes, named for the situation. Logic throws them; only the CLI's top-level catch turns
+ * them into an exit status and a message that says what to run next.
+ */
+
+/** Every stop code of DESIGN §8, plus the two gate pauses and bad input. */
+export const STOP_CODES = [
+  'AWAITING_SG1',
+  'AWAITING_SG2',
+  'STOP_REPLAY_CONFLICT',
+  'STOP_LOCKED',
+  'STOP_KB_UPLOAD',
+  'STOP_DRIFT',
+  'STOP_GRANT_PROBE',
+  'STOP_APPROVAL_INVALID',
+  'STOP_SG_DENIED',
+  'STOP_BETWEEN_LEG_A_AND_LEG_B',
+  'STOP_STRUCTURAL_VERIFY',
+  'STOP_WRITE_VERIFY',
+  'STOP_DB',
+  'STOP_INPUT',
+] as const;
+
+export type StopCode = (typeof STOP_CODES)[number];
+
+/** Process exit status (DESIGN §8): 0 done, 10 paused at a gate, 20 stopped, 2 bad usage/input. */
+export const EXIT = { ok: 0, input: 2, gate: 10, stopped: 20, internal: 1 } as const;
+
+/** Maps a stop code to its exit status (DESIGN §8). */
+export function exitCodeFor(code: StopCode): number {
+  if (code === 'AWAITING_SG1' || code === 'AWAITING_SG2') return EXIT.gate;
+  if (code === 'STOP_INPUT') return EXIT.input;
+  return EXIT.stopped;
+}
+
+/** Where a piece of bad input sits: file, 1-based line, byte offset, field path. All optional. */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  offset?: number;
+  field?: string;
+}
+
+/**
+ * A run stopped (or paused) with a DESIGN §8 code.
+ *
+ * `written` / `notWritten` say what reached durable storage; `runbook` names the section of
+ * `runbooks/` that resolves it. The message must never contain a secret.
+ */
+export class StopError extends Error {
+  override readonly name = 'StopError';
+  constructor(
+    readonly code: StopCode,
+    message: string,
+    readonly details: {
+      runId?: string;
+      written?: string[];
+      notWritten?: string[];
+      runbook?: string;
+      next?: string;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  }
+
+  /** Exit status for this stop (DESIGN §8). */
+  get exitCode(): number {
+    return exitCodeFor(this.code);
+  }
+}
+
+/**
+ * Bad usage or bad input (`STOP_INPUT`, exit 2): a user mistake, reported without a stack trace.
+ * `issues` lists every problem found as `{ path, message }` (validation returns errors as data).
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly code = 'STOP_INPUT' as const;
+  constructor(
+    message: string,
+    readonly where: InputLocation = {},
+    readonly issues: { path: string; message: string }[] = [],
+    readonly next?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Formats an {@link InputLocation} as `file:line (offset N, field F)` for messages. */
+export function formatLocation(where: InputLocation): string {
+  const parts: string[] = [];
+  if (where.file !== undefined) parts.push(where.line === undefined ? where.file : `${where.file}:${where.line}`);
+  else if (where.line !== undefined) parts.push(`line ${where.line}`);
+  if (where.offset !== undefined) parts.push(`offset ${where.offset}`);
+  if (where.field !== undefined) parts.push(`field ${where.field}`);
+  return parts.join(', ');
+}

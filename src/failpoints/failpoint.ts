@@ -1,0 +1,65 @@
+/**
+ * Failpoints (DESIGN §10): `ORCHESTRATE_FAILPOINT=<name>` makes the process kill itself with
+ * SIGKILL at that named point, so crash-and-resume can be tested with real processes.
+ *
+ * A point is named `<scope>/<point>` where scope is a phase or gate (`mark`, `SG1`, …) or a
+ * module (`kb`, `sidecar`, `db`), and point one of {@link FAILPOINT_POINTS}. Setting the variable
+ * to a bare point (e.g. `kb.commit.after`) fires at the first place that point is reached in any
+ * scope; setting `<scope>/<point>` fires only there.
+ */
+import process from 'node:process';
+
+/** Points placed before and after every durable write. */
+export const FAILPOINT_POINTS = [
+  'sidecar.write.before',
+  'sidecar.write.after',
+  'kb.commit.before',
+  'kb.commit.after',
+  'kb.push.before',
+  'kb.push.after',
+  'db.commit.before',
+  'db.commit.after',
+  'leg_a.inside_txn',
+] as const;
+
+export type FailpointPoint = (typeof FAILPOINT_POINTS)[number];
+
+/** Scopes in which points are reached: the 11 phases, the 2 gates, and closeout's runs-index. */
+export const FAILPOINT_SCOPES = [
+  'source_pin',
+  'mark',
+  'cutplan',
+  'backup',
+  'grant_probe',
+  'SG1',
+  'cut_leg_a',
+  'structural_verify',
+  'leg_b_record',
+  'write_verify',
+  'SG2',
+  'lifecycle_enact',
+  'closeout',
+] as const;
+
+/** Every failpoint name `orchestrate failpoints` lists: bare points, then `<scope>/<point>`. */
+export function listFailpoints(): string[] {
+  const names: string[] = [...FAILPOINT_POINTS];
+  for (const scope of FAILPOINT_SCOPES) for (const point of FAILPOINT_POINTS) names.push(`${scope}/${point}`);
+  return names;
+}
+
+/**
+ * Kills the process with SIGKILL when `ORCHESTRATE_FAILPOINT` names this point (bare or scoped).
+ * Does nothing otherwise. Never throws.
+ *
+ * @param point - one of {@link FAILPOINT_POINTS}
+ * @param scope - the phase or gate being run, when known
+ * @param env - environment to read (tests inject it); defaults to `process.env`
+ */
+export function failpoint(point: FailpointPoint, scope?: string, env: NodeJS.ProcessEnv = process.env): void {
+  const wanted = env['ORCHESTRATE_FAILPOINT'];
+  if (wanted === undefined || wanted === '') return;
+  if (wanted === point || (scope !== undefined && wanted === `${scope}/${point}`)) {
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
