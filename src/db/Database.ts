@@ -1,0 +1,39 @@
+/**
+ * The one small database interface both engines implement (issue 2): `query`, `exec`,
+ * `transaction(fn)`, `close`. The same SQL runs on PGlite and on PostgreSQL through `pg`.
+ */
+
+/** Rows of a query; int8 values are strings on both engines, timestamps are `Date`. */
+export interface QueryResult<T> {
+  rows: T[];
+  /** Rows inserted/updated/deleted by the statement (0 for SELECT on PGlite). */
+  rowCount: number;
+}
+
+/** Something SQL can be sent to: the database or an open transaction. */
+export interface Queryable {
+  /** One statement with `$1…$n` parameters. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Options of {@link Database.transaction}. */
+export interface TransactionOptions {
+  /** Failpoint scope (a phase name) for the `db.commit.before/after` failpoints (DESIGN §10). */
+  scope?: string;
+  /** Run the transaction's statements as this role (`SET LOCAL ROLE`), e.g. the least-privilege writer. */
+  role?: string;
+}
+
+/** An open database: PGlite (embedded) or a `pg` pool. */
+export interface Database extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is
+   * re-thrown). Use only `tx` inside `fn`: PGlite is a single connection and querying the outer
+   * handle inside deadlocks (STACK-NOTES).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
