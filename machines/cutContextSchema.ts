@@ -1,0 +1,86 @@
+/**
+ * zod schemas of the machine's persisted context and of what actors return (machines/types.ts).
+ *
+ * Used where data crosses a trust boundary: a snapshot read back from the sidecar
+ * (`isCompatibleSnapshot`) and an actor's output before it is pinned (`checkPhaseOutput`).
+ */
+import { z } from 'zod';
+import { STOP_CODES } from '../src/errors.js';
+import { PHASE_NAMES, STEP_NAMES } from './steps.js';
+import { PIN_NAMES } from './types.js';
+import type { CutContext } from './types.js';
+
+const nonEmpty = z.string().min(1);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256)');
+const stepName = z.enum(STEP_NAMES as [string, ...string[]]);
+
+/** Pins: only known names, each a non-empty string. */
+export const pinsSchema = z.partialRecord(z.enum(PIN_NAMES), nonEmpty);
+
+/** Keys: only phase names (reference §4), each a non-empty string. */
+export const keysSchema = z.partialRecord(z.enum(PHASE_NAMES as [string, ...string[]]), nonEmpty);
+
+/** One KB upload: path, sha256 of its bytes, commit hash. */
+export const uploadRecordSchema = z.strictObject({ path: nonEmpty, sha256: sha256Hex, commit: nonEmpty });
+
+/** A phase actor's (or gate request actor's) output. */
+export const phaseOutputSchema = z.strictObject({
+  pins: pinsSchema.optional(),
+  keys: keysSchema.optional(),
+  upload: uploadRecordSchema.optional(),
+});
+
+/** A gate decide actor's output. */
+export const gateDecisionOutputSchema = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  pins: pinsSchema.optional(),
+  reason: z.string().optional(),
+});
+
+/** A recorded stop (DESIGN §8 code or `STOP_INTERNAL`). */
+export const cutStopSchema = z.strictObject({
+  code: z.enum([...STOP_CODES, 'STOP_INTERNAL']),
+  message: z.string(),
+  step: stepName,
+  at: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+});
+
+/** The whole persisted context; `completed` must be a prefix of the step order. */
+export const cutContextSchema = z
+  .strictObject({
+    snapshot_version: z.number().int(),
+    run_id: nonEmpty,
+    document_id: nonEmpty,
+    pins: pinsSchema,
+    keys: keysSchema,
+    uploads: z.partialRecord(stepName, uploadRecordSchema),
+    stop: cutStopSchema.nullable(),
+    completed: z.array(stepName),
+  })
+  .refine((c) => c.completed.every((s, i) => STEP_NAMES[i] === s), {
+    message: 'completed must list steps in DESIGN §4 order from source_pin, without gaps',
+    path: ['completed'],
+  });
+
+/** A zod issue flattened to `dot.path: message` (STYLE: errors as data). */
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates an unknown value as a {@link CutContext}.
+ *
+ * @returns the context, or every issue as `{ path, message }`; never throws.
+ */
+export function parseCutContext(value: unknown): { ok: true; context: CutContext } | { ok: false; issues: SchemaIssue[] } {
+  const r = cutContextSchema.safeParse(value);
+  if (r.success) return { ok: true, context: r.data as CutContext };
+  return { ok: false, issues: toIssues(r.error) };
+}
+
+/** Flattens a zod error to `{ path, message }` entries. */
+export function toIssues(error: z.ZodError): SchemaIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+}
