@@ -81,7 +81,7 @@ export async function loadConfig(options: { workspace: string; env?: NodeJS.Proc
   const parsed = parseConfigText(text);
   if (!parsed.ok) {
     const first = parsed.issues.find((i) => 'line' in i && i.line !== undefined);
-    throw new InputError(`invalid configuration in ${file}`, { file, line: first && 'line' in first ? first.line : undefined }, parsed.issues, `fix ${CONFIG_FILE} and run the command again`);
+    throw new InputError(`invalid configuration`, { file, line: first && 'line' in first ? first.line : undefined }, parsed.issues, `fix ${CONFIG_FILE} and run the command again`);
   }
   const f = parsed.value;
   const issues: { path: string; message: string }[] = [];
@@ -99,7 +99,7 @@ export async function loadConfig(options: { workspace: string; env?: NodeJS.Proc
   const recipientsEnv = envValue(env, 'ORCHESTRATE_BACKUP_RECIPIENTS');
   const recipients = recipientsEnv !== undefined ? recipientsEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : (f.backup?.recipients ?? []);
   const kbRetryMinMs = envNumber(env, 'ORCHESTRATE_KB_RETRY_MIN_MS', issues) ?? f.kb?.retry_min_ms ?? 1000;
-  if (issues.length > 0) throw new InputError(`invalid configuration for workspace ${workspace}`, { file }, issues, `fix ${CONFIG_FILE} or the environment variable and run the command again`);
+  if (issues.length > 0) throw new InputError(`invalid configuration (file or environment)`, { file }, issues, `fix ${CONFIG_FILE} or the environment variable and run the command again`);
 
   const password = databaseUrl === undefined ? undefined : dsnPassword(databaseUrl);
   return {

@@ -1,0 +1,122 @@
+/**
+ * The commander program: declares the commands; each command is a function in `src/commands/`
+ * taking an options object. `--json` on every command puts the result (or the error) on stdout as
+ * one JSON document; progress goes to stderr (DESIGN §8, issue 5).
+ */
+import { Command, CommanderError } from 'commander';
+import type { Config } from '../config/configSchema.js';
+import { loadConfig } from '../config/loadConfig.js';
+import { EXIT } from '../errors.js';
+import { dbMigrate, dbVerify } from '../commands/dbMigrate.js';
+import { listFailpoints } from '../failpoints/failpoint.js';
+import { reportError } from './reportError.js';
+
+/** Where the CLI writes; tests capture it. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+interface GlobalOptions {
+  workspace?: string;
+}
+
+/** A command's outcome: what to print, and the exit status. */
+export interface CommandOutcome {
+  json: unknown;
+  text: string;
+  exitCode?: number;
+}
+
+/**
+ * Builds the program. Every action sets `state.exitCode`; nothing calls `process.exit` here.
+ */
+export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
+  const program = new Command('orchestrate')
+    .description('Governed-cut orchestrator: one law version into hashed information units under sovereign-signed approval')
+    .option('-w, --workspace <dir>', 'workspace directory holding orchestrate.yaml (env ORCHESTRATE_WORKSPACE)', io.env['ORCHESTRATE_WORKSPACE'] ?? '.')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+
+  let secrets: string[] = [];
+  const config = async (): Promise<Config> => {
+    const g = program.opts<GlobalOptions>();
+    const c = await loadConfig({ workspace: g.workspace ?? '.', env: io.env, cwd: io.cwd });
+    secrets = c.secrets;
+    return c;
+  };
+
+  /** Runs one command body with the shared output and error handling. */
+  const run = (json: boolean, body: () => Promise<CommandOutcome>) => async (): Promise<void> => {
+    try {
+      const out = await body();
+      if (json) io.stdout(`${JSON.stringify(out.json, null, 2)}\n`);
+      else if (out.text !== '') io.stdout(out.text.endsWith('\n') ? out.text : `${out.text}\n`);
+      state.exitCode = out.exitCode ?? EXIT.ok;
+    } catch (err) {
+      const r = reportError(err, secrets);
+      if (json) io.stdout(`${JSON.stringify(r.json, null, 2)}\n`);
+      io.stderr(`${r.text}\n`);
+      state.exitCode = r.exitCode;
+    }
+  };
+
+  const db = program.command('db').description('database schema commands');
+  db.command('migrate')
+    .description('apply pending schema migrations (checksummed; an edited applied migration is refused)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await dbMigrate({ config: await config() });
+        const text = r.applied.length === 0
+          ? `schema up to date on ${r.engine} (${r.alreadyApplied.length} migrations applied earlier)`
+          : `applied on ${r.engine}: ${r.applied.map((m) => m.id).join(', ')}`;
+        return { json: { ok: true, engine: r.engine, applied: r.applied, already_applied: r.alreadyApplied }, text };
+      })(),
+    );
+  db.command('verify')
+    .description("run every migration's verify query against the live schema")
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await dbVerify({ config: await config() });
+        const text = r.results.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.id}`).join('\n');
+        return { json: r, text, exitCode: r.ok ? EXIT.ok : EXIT.stopped };
+      })(),
+    );
+
+  program
+    .command('failpoints')
+    .description('list every failpoint name (ORCHESTRATE_FAILPOINT=<name> kills the process there; DESIGN §10)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const names = listFailpoints();
+        return { json: { failpoints: names }, text: names.join('\n') };
+      })(),
+    );
+
+  return program;
+}
+
+/**
+ * Parses `argv` (without node and script) and runs the command.
+ * @returns the exit status (DESIGN §8); usage errors are 2.
+ */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const state = { exitCode: EXIT.ok };
+  const program = buildProgram(io, state);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.input;
+    }
+    throw err;
+  }
+  return state.exitCode;
+}
