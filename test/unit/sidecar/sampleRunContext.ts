@@ -1,0 +1,75 @@
+/**
+ * Test data: RunContexts built from a real corpus source (the US Constitution), with every pin
+ * and key computed by the real key functions. Not a test file; imported by sidecar tests and by
+ * `test/fixtures/failpointChild.ts`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { uuidv7 } from 'uuidv7';
+import { newRunContext } from '../../../src/sidecar/newRunContext.js';
+import * as k from '../../../src/sidecar/phaseKeys.js';
+import type { RunContext } from '../../../src/sidecar/runContextSchema.js';
+
+/** Reads a corpus source at test time from `../shared/corpus` beside the repo. */
+export function corpusText(name: 'us-constitution' | 'udhr' | 'gdpr'): string {
+  return readFileSync(new URL(`../../../../shared/corpus/${name}/source.txt`, import.meta.url), 'utf8');
+}
+
+function sha(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** A run just created for the US Constitution (no pins, no keys). */
+export function freshRunContext(runId: string = uuidv7()): RunContext {
+  const source = corpusText('us-constitution');
+  return newRunContext({
+    run_id: runId,
+    document_id: 'us-const',
+    law_id: 'us-const',
+    doc_prefix: 'US-CONST',
+    source_version_id: sha(source),
+    kb_folder: `knowledge/dev/laws/us-const/v${sha(source).slice(0, 16)}-automation-cut-20260520`,
+    actor: 'tester@host',
+    now: new Date('2026-05-20T10:00:00.000Z'),
+  });
+}
+
+/** A completed run: every pin set and every key chained through closeout. */
+export function completeRunContext(runId: string = uuidv7()): RunContext {
+  const ctx = freshRunContext(runId);
+  const source = corpusText('us-constitution');
+  const pins = {
+    manifest_digest: sha(`manifest:${source}`),
+    region_sha: sha(source.slice(100, 50_000)),
+    writer_digest: sha(`writer:${source}`),
+    backup_sha: sha('backup bytes'),
+    grant_probe_sha: sha('grant probe'),
+    change_set_id: uuidv7(),
+    manifest_envelope_id: uuidv7(),
+    verify_result_id: uuidv7(),
+    review_decision_id: uuidv7(),
+    structural_verify_payload_sha: sha('structural payload'),
+    final_report_sha: sha('final report'),
+  };
+  const source_pin = k.sourcePinKey(ctx.document_id, ctx.source_version_id);
+  const mark = k.markKey(source_pin, pins.region_sha);
+  const cutplan = k.cutplanKey(pins.writer_digest);
+  const backup = k.backupKey(cutplan, pins.backup_sha);
+  const grant_probe = k.grantProbeKey(backup, pins.grant_probe_sha);
+  const cut_leg_a = k.cutLegAKey(pins.change_set_id);
+  const structural_verify = k.structuralVerifyKey(pins.change_set_id, pins.structural_verify_payload_sha);
+  const leg_b_record = k.legBRecordKey(pins.manifest_envelope_id);
+  const write_verify = k.writeVerifyKey(pins.verify_result_id);
+  const lifecycle_enact = k.lifecycleEnactKey(pins.review_decision_id);
+  const prior = [source_pin, mark, cutplan, backup, grant_probe, cut_leg_a, structural_verify, leg_b_record, write_verify, lifecycle_enact];
+  const closeout = k.closeoutKey(prior, pins.final_report_sha);
+  return {
+    ...ctx,
+    context_pins: pins,
+    keys: { source_pin, mark, cutplan, backup, grant_probe, cut_leg_a, structural_verify, leg_b_record, write_verify, lifecycle_enact, closeout },
+    state: 'done',
+    snapshot: { value: 'done', context: { note: 'xstate snapshot stand-in' } },
+    snapshot_version: 1,
+    updated_at: '2026-05-20T11:00:00.000Z',
+  };
+}
