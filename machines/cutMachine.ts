@@ -121,12 +121,12 @@ function onOutput(step: StepName, part: StepPart, target: string) {
 
 function stoppedState() {
   return {
-    tags: [STOPPED_TAG],
+    tags: STOPPED_TAG as typeof STOPPED_TAG,
     on: { RESUME: { target: 'check', actions: 'clearStop' as const } },
   };
 }
 
-function phaseState(step: PhaseName) {
+function phaseState<S extends PhaseName>(step: S) {
   return {
     initial: 'check' as const,
     states: {
@@ -134,14 +134,14 @@ function phaseState(step: PhaseName) {
         invoke: { id: `${INTERNAL_GATE}_${step}`, src: 'internalGate' as const, input: inputFor(step), onDone: { target: 'run' }, onError: onErrorTo(step) },
       },
       run: {
-        invoke: { id: step, src: step, input: inputFor(step), onDone: onOutput(step, 'run', targetAfter(step)), onError: onErrorTo(step) },
+        invoke: { id: step, src: step as S, input: inputFor(step), onDone: onOutput(step, 'run', targetAfter(step)), onError: onErrorTo(step) },
       },
       stopped: stoppedState(),
     },
   };
 }
 
-function gateState(gate: GateName) {
+function gateState<G extends GateName>(gate: G) {
   return {
     initial: 'check' as const,
     states: {
@@ -155,18 +155,21 @@ function gateState(gate: GateName) {
         },
       },
       request: {
-        invoke: { id: `${gate}_request`, src: `${gate}_request` as const, input: inputFor(gate), onDone: onOutput(gate, 'request', 'decide'), onError: onErrorTo(gate) },
+        invoke: { id: `${gate}_request`, src: `${gate}_request` as `${G}_request`, input: inputFor(gate), onDone: onOutput(gate, 'request', 'decide'), onError: onErrorTo(gate) },
       },
       decide: {
-        invoke: { id: `${gate}_decide`, src: `${gate}_decide` as const, input: inputFor(gate), onDone: onOutput(gate, 'decide', targetAfter(gate)), onError: onErrorTo(gate) },
+        invoke: { id: `${gate}_decide`, src: `${gate}_decide` as `${G}_decide`, input: inputFor(gate), onDone: onOutput(gate, 'decide', targetAfter(gate)), onError: onErrorTo(gate) },
       },
       stopped: stoppedState(),
     },
   };
 }
 
-function stepStates() {
-  return Object.fromEntries(STEPS.map((s) => [s.name, s.kind === 'gate' ? gateState(s.name) : phaseState(s.name)]));
+type StepStates = { [K in PhaseName]: ReturnType<typeof phaseState<K>> } & { [K in GateName]: ReturnType<typeof gateState<K>> };
+
+function stepStates(): StepStates {
+  // Object.fromEntries loses the keys; the assertion restores them so state values stay typed.
+  return Object.fromEntries(STEPS.map((s) => [s.name, s.kind === 'gate' ? gateState(s.name) : phaseState(s.name)])) as StepStates;
 }
 
 /**
