@@ -120,12 +120,7 @@ export async function verifyMigrations(db: Database, options: { sqlDir?: string 
   const migrations = await readMigrations(options.sqlDir);
   const out: { id: string; ok: boolean }[] = [];
   for (const m of migrations) {
-    let ok = false;
-    try {
-      ok = await runVerify(db, m);
-    } catch {
-      ok = false;
-    }
+    const ok = await runVerify(db, m).catch(() => false);
     out.push({ id: m.id, ok });
   }
   return out;
