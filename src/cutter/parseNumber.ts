@@ -1,0 +1,93 @@
+/**
+ * Numbers of headings and labels, cleaned for Akoma Ntoso eIds the way Laws.Africa bluebell does
+ * (`(1)` → `1`, `1.2.` → `1-2`), with roman numerals and ordinal words turned into arabic.
+ */
+import type { NumberStyle } from './vocabSchema.js';
+
+/** A cleaned number: `id` goes into the eId, `value` (when it has one) drives sequence checks. */
+export interface ParsedNumber {
+  id: string;
+  value: number | undefined;
+}
+
+const ROMAN: Record<string, number> = { i: 1, v: 5, x: 10, l: 50, c: 100, d: 500, m: 1000 };
+
+const ORDINALS = [
+  'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth',
+  'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth',
+  'eighteenth', 'nineteenth', 'twentieth',
+];
+
+/** Roman numeral (any case) to its value; undefined when not a well-formed numeral. */
+export function romanValue(roman: string): number | undefined {
+  const s = roman.toLowerCase();
+  if (!/^[ivxlcdm]+$/.test(s)) return undefined;
+  let total = 0;
+  for (let i = 0; i < s.length; i++) {
+    const cur = ROMAN[s[i] as string] as number;
+    const next = i + 1 < s.length ? (ROMAN[s[i + 1] as string] as number) : 0;
+    total += cur < next ? -cur : cur;
+  }
+  // Round-trip guard: rejects forms like "iiii" or "vx" that the additive rule would accept.
+  return toRoman(total) === s ? total : undefined;
+}
+
+function toRoman(n: number): string {
+  const table: [number, string][] = [
+    [1000, 'm'], [900, 'cm'], [500, 'd'], [400, 'cd'], [100, 'c'], [90, 'xc'],
+    [50, 'l'], [40, 'xl'], [10, 'x'], [9, 'ix'], [5, 'v'], [4, 'iv'], [1, 'i'],
+  ];
+  let out = '';
+  for (const [v, s] of table) while (n >= v) { out += s; n -= v; }
+  return out;
+}
+
+/** Letter label value: a=1 … z=26, aa=27 … zz=52 (EU style doubled letters). */
+function letterValue(s: string): number | undefined {
+  if (/^[a-z]$/.test(s)) return s.charCodeAt(0) - 96;
+  if (/^([a-z])\1$/.test(s)) return s.charCodeAt(0) - 96 + 26;
+  return undefined;
+}
+
+/** bluebell's clean-up: strip brackets, drop trailing dots, inner dots and spaces become '-'. */
+function clean(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^[([]+|[)\]]+$/g, '')
+    .replace(/\.+$/, '')
+    .replace(/[.\s]+/g, '-')
+    .toLowerCase();
+}
+
+/**
+ * Parses the raw number text of a heading or label in a given style.
+ *
+ * @param raw - the captured `num` group (`I`, `(1)`, `1.2.`, `a`, `first`)
+ * @param style - the level's number style (vocab `levels[].number`)
+ * @returns the eId part and numeric value, or undefined when `raw` is not a number of that style
+ *   (e.g. `ii` as a letter), so the caller can try another level.
+ */
+export function parseNumber(raw: string, style: NumberStyle): ParsedNumber | undefined {
+  const c = clean(raw);
+  if (c === '') return undefined;
+  switch (style) {
+    case 'arabic': {
+      if (!/^\d+[a-z]*(-\d+[a-z]*)*$/.test(c)) return undefined;
+      return { id: c.replace(/^0+(?=\d)/, ''), value: /^\d+$/.test(c) ? Number(c) : undefined };
+    }
+    case 'roman': {
+      const value = romanValue(c);
+      return value === undefined ? undefined : { id: String(value), value };
+    }
+    case 'letter': {
+      const value = letterValue(c);
+      return value === undefined ? undefined : { id: c, value };
+    }
+    case 'ordinal_words': {
+      const index = ORDINALS.indexOf(c);
+      return index < 0 ? undefined : { id: String(index + 1), value: index + 1 };
+    }
+    case 'none':
+      return { id: c, value: undefined };
+  }
+}

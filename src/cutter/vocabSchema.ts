@@ -1,0 +1,155 @@
+/**
+ * The structure vocabulary: a zod schema describing a document *layout* (DESIGN §2 "vocab").
+ *
+ * A vocabulary names the region markers, the excluded lines, the section types and the ordered
+ * hierarchy levels (heading or label patterns and their number styles) of one family of texts.
+ * The format is described for users in `knowledge/vocab/README.md`.
+ */
+import { z } from 'zod';
+
+/** Section types an IU can carry (`section_type` column of `cutter.iu`). */
+export const SECTION_TYPES = ['preamble', 'recital', 'body', 'amendment', 'final_provisions', 'attestation'] as const;
+export type SectionType = (typeof SECTION_TYPES)[number];
+
+/** Number styles of a level; `none` = unnumbered, numbered by position when it repeats. */
+export const NUMBER_STYLES = ['arabic', 'roman', 'letter', 'ordinal_words', 'none'] as const;
+export type NumberStyle = (typeof NUMBER_STYLES)[number];
+
+/** A JavaScript regular expression source, compiled with the `u` flag, matched against one line. */
+const pattern = z.string().min(1).superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'u');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(e as Error).message}` });
+  }
+});
+
+/** A lowercase identifier: unit kinds and Akoma Ntoso abbreviations (`art`, `chp`, `para`). */
+const ident = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _ only, starting with a letter');
+
+const regionSchema = z.strictObject({
+  /** The region begins at the start of the first line matching this; absent = the first line. */
+  start: pattern.optional(),
+  /** The region ends before the first later line matching this; absent = end of file. */
+  end: pattern.optional(),
+  /** Whether a missing end marker is an error (default true); false = region runs to end of file. */
+  end_required: z.boolean().default(true),
+});
+
+const excludedSchema = z
+  .strictObject({
+    pattern,
+    /** line: the line; block: the line and the non-blank lines after it; until: up to the `until` line. */
+    extent: z.enum(['line', 'block', 'until']).default('line'),
+    until: pattern.optional(),
+    /** Why it is excluded, recorded on the span (note, footnote, page_heading, link_text, editorial). */
+    reason: ident,
+  })
+  .refine((r) => r.extent !== 'until' || r.until !== undefined, { message: 'extent "until" needs an until pattern', path: ['until'] });
+
+const markerUnitSchema = z.strictObject({
+  kind: ident,
+  abbr: ident,
+  /** true: eId `<abbr>_<n>` by position; false: eId `<abbr>` (must then be unique). */
+  numbered: z.boolean().default(false),
+});
+
+const sectionSchema = z.strictObject({
+  type: z.enum(SECTION_TYPES),
+  /** The section starts at the first block (after the previous section's start) whose first line matches. */
+  start: pattern.optional(),
+  /** Alternative start: the first unit of `level` whose title line matches `pattern`. */
+  start_title: z.strictObject({ level: ident, pattern }).optional(),
+  /** When set, the start line begins a unit of this kind (e.g. `preamble`, `formula`, `attestation`). */
+  unit: markerUnitSchema.optional(),
+  /** false: no level is recognised inside this section (signature blocks). Default true. */
+  structured: z.boolean().default(true),
+});
+
+const levelSchema = z.strictObject({
+  kind: ident,
+  abbr: ident,
+  /** Matched against the first line of a block; must capture the number in a group named `num` unless number is none. */
+  pattern,
+  number: z.enum(NUMBER_STYLES),
+  /** eId part: `value` = the number in arabic (roman I → 1), `label` = the cleaned label as written (point `ii`). */
+  number_id: z.enum(['value', 'label']).default('value'),
+  /** Whether the next block is the unit's title (its `heading`). */
+  title_line: z.boolean().default(false),
+  /** Kinds this level may sit in; `root` = top level. */
+  parents: z.array(ident).min(1),
+  /** Where numbering runs on: within each parent (restarts), or through the whole document. */
+  sequence: z.enum(['parent', 'document']).default('parent'),
+  /** Section types in which the level is recognised; absent = every structured section. */
+  sections: z.array(z.enum(SECTION_TYPES)).optional(),
+  /** Most blocks of own text (label block included) before a following plain block becomes a wrap-up. */
+  max_blocks: z.number().int().min(1).optional(),
+});
+
+const unnumberedSchema = z.strictObject({
+  /** never: plain blocks stay in their container; always: each becomes a paragraph; when_several: only if 2+. */
+  mode: z.enum(['never', 'always', 'when_several']),
+  kind: ident.default('paragraph'),
+  abbr: ident.default('para'),
+  parents: z.array(ident).default([]),
+});
+
+/** Schema of a vocabulary file (YAML) or inline vocabulary object. */
+export const vocabSchema = z
+  .strictObject({
+    vocab_format: z.literal(1),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    region: regionSchema.default({ end_required: true }),
+    excluded: z.array(excludedSchema).default([]),
+    sections: z.array(sectionSchema).min(1),
+    levels: z.array(levelSchema).min(1),
+    unnumbered_paragraphs: unnumberedSchema.default({ mode: 'never', kind: 'paragraph', abbr: 'para', parents: [] }),
+    /** Unit for plain blocks that follow a full `max_blocks` unit (EUR-Lex text after a list of points). */
+    wrap_up: z.strictObject({ kind: ident, abbr: ident }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    v.levels.forEach((level, i) => {
+      if (level.number !== 'none' && !level.pattern.includes('(?<num>')) {
+        ctx.addIssue({ code: 'custom', message: 'a numbered level needs a (?<num>…) group', path: ['levels', i, 'pattern'] });
+      }
+      if (level.max_blocks !== undefined && v.wrap_up === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'max_blocks needs a wrap_up unit', path: ['levels', i, 'max_blocks'] });
+      }
+    });
+    v.sections.forEach((s, i) => {
+      if (i > 0 && s.start === undefined && s.start_title === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'every section after the first needs start or start_title', path: ['sections', i] });
+      }
+    });
+  });
+
+/** A validated vocabulary (defaults filled in). */
+export type Vocab = z.output<typeof vocabSchema>;
+/** One hierarchy level of a {@link Vocab}. */
+export type VocabLevel = Vocab['levels'][number];
+/** One section rule of a {@link Vocab}. */
+export type VocabSection = Vocab['sections'][number];
+
+/** One schema problem, `path` in dot form (`levels.2.pattern`). */
+export interface VocabIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates a parsed vocabulary object. Errors are returned as data (`path: message`), never thrown.
+ *
+ * @param input - the object read from YAML or given inline
+ */
+export function parseVocab(input: unknown): { ok: true; vocab: Vocab } | { ok: false; issues: VocabIssue[] } {
+  const result = vocabSchema.safeParse(input);
+  if (result.success) return { ok: true, vocab: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({
+      path: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  };
+}
