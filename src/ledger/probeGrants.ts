@@ -1,0 +1,73 @@
+/**
+ * Grant probe (DESIGN §4 phase 5): proves the role the writes run as holds exactly the privileges
+ * the writes need, and that the append-only and lifecycle guards exist.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Queryable } from '../db/Database.js';
+
+/** One probed fact: what it should be and what the live database says. */
+export interface GrantCheck {
+  check: string;
+  expected: boolean | number;
+  observed: boolean | number;
+  ok: boolean;
+}
+
+/** The probe's result; `sha256` is over the RFC 8785 JSON of `{ role, checks }` (the grant_probe_sha pin). */
+export interface GrantProbe {
+  role: string;
+  ok: boolean;
+  checks: GrantCheck[];
+  sha256: string;
+}
+
+const TABLES = [
+  'cutter.source_version',
+  'cutter.iu',
+  'cutter_governance.cut_change_set',
+  'cutter_governance.manifest_envelope',
+  'cutter_governance.verify_result',
+  'cutter_governance.review_decision',
+  'cutter_governance.change_set_void',
+];
+
+const FUNCTIONS = [
+  'cutter.fn_iu_create(uuid,text,text,text,integer,text,text,text,integer,text,text,text,text)',
+  'cutter.fn_iu_create_set(uuid,text,text,text[],integer[],text[],text[],text[],integer[],text[],text[],text[],text[])',
+];
+
+/** Guard triggers the probe requires (sql/deploy/003 and 005). */
+const GUARD_TRIGGERS = 15;
+
+/**
+ * Probes `role`'s privileges. Never throws for a missing privilege: a wrong one is a failed check.
+ * @throws DbQueryError when the role does not exist.
+ */
+export async function probeGrants(db: Queryable, role: string): Promise<GrantProbe> {
+  const checks: GrantCheck[] = [];
+  const add = (check: string, expected: boolean | number, observed: boolean | number): void => {
+    checks.push({ check, expected, observed, ok: expected === observed });
+  };
+  const one = async (sql: string, params: unknown[]): Promise<boolean> => (await db.query<{ v: boolean }>(sql, params)).rows[0]?.v === true;
+
+  const roleRow = await db.query<{ rolsuper: boolean; rolbypassrls: boolean }>('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [role]);
+  add(`role ${role} exists`, true, roleRow.rows.length === 1);
+  add(`role ${role} is not a superuser`, false, roleRow.rows[0]?.rolsuper ?? true);
+  if (roleRow.rows.length === 1) {
+    for (const t of TABLES) {
+      for (const priv of ['SELECT', 'INSERT']) add(`${priv} on ${t}`, true, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
+      for (const priv of ['UPDATE', 'DELETE', 'TRUNCATE']) add(`${priv} on ${t}`, false, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
+    }
+    add('UPDATE of cutter.iu.lifecycle_state', true, await one("SELECT has_column_privilege($1, 'cutter.iu', 'lifecycle_state', 'UPDATE') AS v", [role]));
+    add('UPDATE of cutter.iu.text', false, await one("SELECT has_column_privilege($1, 'cutter.iu', 'text', 'UPDATE') AS v", [role]));
+    for (const f of FUNCTIONS) add(`EXECUTE on ${f.slice(0, f.indexOf('('))}`, true, await one("SELECT has_function_privilege($1, $2, 'EXECUTE') AS v", [role, f]));
+  }
+  const triggers = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+      WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND p.proname IN ('fn_reject_mutation', 'fn_iu_guard_update')`,
+  );
+  add('enabled append-only and lifecycle guard triggers', GUARD_TRIGGERS, Number(triggers.rows[0]?.n ?? 0));
+  const sha256 = createHash('sha256').update(canonicalize({ role, checks }) ?? '', 'utf8').digest('hex');
+  return { role, ok: checks.every((c) => c.ok), checks, sha256 };
+}

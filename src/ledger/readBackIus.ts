@@ -1,0 +1,32 @@
+/**
+ * Reads a change set's IUs back from the database in document order (phases 7 and 9, verify).
+ */
+import type { Queryable } from '../db/Database.js';
+
+/** An IU row as stored (the cutter.iu columns the checks need). */
+export interface StoredIu {
+  canonical_address: string;
+  document_id: string;
+  source_version_id: string;
+  seq: number;
+  unit_kind: string;
+  section_type: string;
+  parent_address: string | null;
+  ordinal: number;
+  heading: string | null;
+  text: string;
+  content_hash: string;
+  idempotency_key: string;
+  lifecycle_state: 'cut' | 'in_force' | 'superseded';
+}
+
+/** Every IU of `changeSetId`, ordered by `seq` (document order). */
+export async function readBackIus(db: Queryable, changeSetId: string): Promise<StoredIu[]> {
+  const r = await db.query<StoredIu>(
+    `SELECT canonical_address, document_id, source_version_id, seq, unit_kind, section_type, parent_address,
+            ordinal, heading, text, content_hash, idempotency_key, lifecycle_state
+       FROM cutter.iu WHERE change_set_id = $1 ORDER BY seq`,
+    [changeSetId],
+  );
+  return r.rows;
+}

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { beforeAll, expect, test } from 'vitest';
+import { uuidv7 } from 'uuidv7';
+import { migrate } from '../../../src/db/migrate.js';
+import { StopError } from '../../../src/errors.js';
+import { dumpDocumentScope } from '../../../src/ledger/dumpDocumentScope.js';
+import { enactLifecycle } from '../../../src/ledger/enactLifecycle.js';
+import { LegBAlreadyRecorded, findManifestEnvelope, recordLegB } from '../../../src/ledger/LegBRecorder.js';
+import { probeGrants } from '../../../src/ledger/probeGrants.js';
+import { readBackIus } from '../../../src/ledger/readBackIus.js';
+import { registerSourceVersion } from '../../../src/ledger/registerSourceVersion.js';
+import { VerifyAlreadyRecorded, recordVerify } from '../../../src/ledger/VerifyRecorder.js';
+import { findChangeSet, writeLegA, type LegARow } from '../../../src/ledger/writeLegA.js';
+import { describeEachEngine } from '../../support/engines.js';
+
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const ROLE = 'orchestrator_writer';
+const FPR = 'B'.repeat(40);
+
+function rows(prefix: string, svid: string, n: number): LegARow[] {
+  return Array.from({ length: n }, (_, i) => {
+    const text = `${prefix} unit ${i + 1}: ${'lorem '.repeat(i % 5)}`;
+    const addr = `${prefix.toUpperCase()}/art_${i + 1}`;
+    return { canonical_address: addr, unit_kind: 'article', section_type: 'body', parent_address: null, ordinal: i + 1, heading: `Article ${i + 1}`, text, content_hash: sha(text), idempotency_key: sha(svid + addr + sha(text)) };
+  });
+}
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+}
+
+describeEachEngine('ledger writes and recorders', (ctx) => {
+  beforeAll(async () => {
+    await migrate(ctx.db());
+  });
+
+  test('source version registration is idempotent; another manifest for the same bytes is drift', async () => {
+    const svid = sha('reg source');
+    const row = { document_id: 'reg-doc', source_version_id: svid, manifest_digest: sha('m1') };
+    expect(await registerSourceVersion(ctx.db(), row)).toEqual({ adopted: false });
+    expect(await registerSourceVersion(ctx.db(), row)).toEqual({ adopted: true });
+    const err = await rejection(registerSourceVersion(ctx.db(), { ...row, manifest_digest: sha('m2') }));
+    expect((err as StopError).code).toBe('STOP_DRIFT');
+  });
+
+  test('leg A writes every IU in one transaction as the writer role, and a re-run of the same run adopts it', async () => {
+    const db = ctx.db();
+    const svid = sha('leg a v1');
+    await registerSourceVersion(db, { document_id: 'leg-doc', source_version_id: svid, manifest_digest: sha('m') });
+    const runId = uuidv7();
+    const plan = rows('leg', svid, 1234);
+    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd1'), rows: plan, replanDigest: () => sha('wd1'), role: ROLE, batchSize: 500 };
+    const first = await writeLegA(db, input);
+    expect(first).toMatchObject({ iuCount: 1234, adopted: false });
+    const again = await writeLegA(db, input);
+    expect(again).toEqual({ ...first, adopted: true });
+    const back = await readBackIus(db, first.changeSetId);
+    expect(back.length).toBe(1234);
+    expect(back.map((r) => r.text)).toEqual(plan.map((r) => r.text));
+    expect(back.every((r) => r.lifecycle_state === 'cut')).toBe(true);
+    expect((await findChangeSet(db, runId, sha('wd1')))?.change_set_id).toBe(first.changeSetId);
+  });
+
+  test('leg A refuses a re-plan that drifted, and another run of the same source version, writing nothing', async () => {
+    const db = ctx.db();
+    const svid = sha('leg a v1');
+    const count = async () => (await db.query<{ n: string }>("SELECT count(*) AS n FROM cutter_governance.cut_change_set WHERE document_id = 'leg-doc'")).rows[0]?.n;
+    const before = await count();
+    const plan = rows('leg', svid, 10);
+    const drift = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd2'), rows: plan, replanDigest: () => sha('other'), role: ROLE }));
+    expect((drift as StopError).code).toBe('STOP_DRIFT');
+    const conflict = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd2'), rows: plan, replanDigest: () => sha('wd2'), role: ROLE }));
+    expect((conflict as StopError).code).toBe('STOP_REPLAY_CONFLICT');
+    expect(await count()).toBe(before);
+  });
+
+  test('LegBRecorder and VerifyRecorder record once and refuse an existing row', async () => {
+    const db = ctx.db();
+    const svid = sha('rec v1');
+    await registerSourceVersion(db, { document_id: 'rec-doc', source_version_id: svid, manifest_digest: sha('m') });
+    const runId = uuidv7();
+    const a = await writeLegA(db, { runId, documentId: 'rec-doc', sourceVersionId: svid, writerDigest: sha('w'), rows: rows('rec', svid, 3), replanDigest: () => sha('w'), role: ROLE });
+    const env = { change_set_id: a.changeSetId, run_id: runId, manifest_digest: sha('m'), region_sha: sha('r'), writer_digest: sha('w'), iu_count: 3, envelope: { note: 'x' } };
+    const id = await recordLegB(db, env, { role: ROLE });
+    expect((await findManifestEnvelope(db, a.changeSetId))?.id).toBe(id);
+    const dup = await rejection(recordLegB(db, env, { role: ROLE }));
+    expect(dup).toBeInstanceOf(LegBAlreadyRecorded);
+    expect((dup as LegBAlreadyRecorded).existingId).toBe(id);
+    const vr = { change_set_id: a.changeSetId, run_id: runId, derived_writer_digest: sha('w'), iu_count: 3, outcome: 'PASS' as const };
+    const vid = await recordVerify(db, vr, { role: ROLE });
+    const vdup = await rejection(recordVerify(db, vr, { role: ROLE }));
+    expect(vdup).toBeInstanceOf(VerifyAlreadyRecorded);
+    expect((vdup as VerifyAlreadyRecorded).existingId).toBe(vid);
+  });
+
+  test('lifecycle enact puts the new version in force and supersedes the previous one, once', async () => {
+    const db = ctx.db();
+    const enactVersion = async (label: string) => {
+      const svid = sha(`life ${label}`);
+      await registerSourceVersion(db, { document_id: 'life-doc', source_version_id: svid, manifest_digest: sha(label) });
+      const runId = uuidv7();
+      const a = await writeLegA(db, { runId, documentId: 'life-doc', sourceVersionId: svid, writerDigest: sha(label), rows: rows(`life${label}`, svid, 4), replanDigest: () => sha(label), role: ROLE });
+      const input = { runId, changeSetId: a.changeSetId, documentId: 'life-doc', sourceVersionId: svid, approverFingerprint: FPR, approvalSha256: sha(`approval ${label}`), role: ROLE };
+      return { svid, input, result: await enactLifecycle(db, input) };
+    };
+    const v1 = await enactVersion('one');
+    expect(v1.result).toMatchObject({ inForce: 4, superseded: 0, supersededSourceVersion: null, adopted: false });
+    const v2 = await enactVersion('two');
+    expect(v2.result).toMatchObject({ inForce: 4, superseded: 4, supersededSourceVersion: v1.svid, adopted: false });
+    const again = await enactLifecycle(db, v2.input);
+    expect(again).toMatchObject({ reviewDecisionId: v2.result.reviewDecisionId, adopted: true });
+    const states = await db.query<{ source_version_id: string; lifecycle_state: string; n: string }>(
+      "SELECT source_version_id, lifecycle_state, count(*) AS n FROM cutter.iu WHERE document_id = 'life-doc' GROUP BY 1, 2 ORDER BY 2",
+    );
+    expect(states.rows).toEqual([
+      { source_version_id: v2.svid, lifecycle_state: 'in_force', n: '4' },
+      { source_version_id: v1.svid, lifecycle_state: 'superseded', n: '4' },
+    ]);
+    const dump = await dumpDocumentScope(db, 'life-doc');
+    expect(dump.counts).toMatchObject({ 'cutter.iu': 8, 'cutter.source_version': 2, 'cutter_governance.review_decision': 2 });
+    expect(JSON.parse(JSON.stringify(dump))).toEqual(dump);
+  });
+
+  test('the grant probe passes on the migrated schema and fails on an extra privilege', async () => {
+    const db = ctx.db();
+    const probe = await probeGrants(db, ROLE);
+    expect(probe.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(probe.ok).toBe(true);
+    expect(probe.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await probeGrants(db, ROLE)).sha256).toBe(probe.sha256);
+    await db.exec(`GRANT DELETE ON cutter.iu TO ${ROLE}`);
+    try {
+      const bad = await probeGrants(db, ROLE);
+      expect(bad.ok).toBe(false);
+      expect(bad.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['DELETE on cutter.iu']);
+    } finally {
+      await db.exec(`REVOKE DELETE ON cutter.iu FROM ${ROLE}`);
+    }
+    expect((await probeGrants(db, 'no_such_role_xyz')).ok).toBe(false);
+  });
+});
