@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { createActor } from 'xstate';
+import type { Snapshot } from 'xstate';
 import { checkSnapshot, isCompatibleSnapshot, restoreCutActor } from '../../machines/cutSnapshot.js';
 import { SNAPSHOT_VERSION, createCutMachine } from '../../machines/cutMachine.js';
 import { fakeActors, rejectWith } from './fakeActors.js';
@@ -67,6 +69,17 @@ describe('persisted snapshot compatibility', () => {
     expect(r).toMatchObject({ ok: false, reason: 'bad_context' });
     expect(r.ok ? '' : r.message).toContain('completed');
     for (const junk of [null, 42, 'snapshot', [], {}]) expect(isCompatibleSnapshot(machine, junk)).toBe(false);
+  });
+
+  test('why: xstate itself puts an actor restored at a missing state in error status', async () => {
+    const snap = await pausedAtSg1();
+    snap['value'] = { SG3: 'stopped' };
+    const errors: unknown[] = [];
+    const actor = createActor(createCutMachine(), { snapshot: snap as unknown as Snapshot<unknown>, input: INPUT });
+    actor.subscribe({ error: (e) => errors.push(e) });
+    actor.start();
+    expect(actor.getSnapshot().status).toBe('error');
+    expect(String(errors[0])).toContain("Child state 'SG3' does not exist");
   });
 
   test('restoreCutActor refuses instead of creating an actor that would error', async () => {
