@@ -1,0 +1,59 @@
+/**
+ * The trusted sovereign keyring (DESIGN §2 "sovereign", §6): a directory of armored public keys,
+ * configured outside the KB (a key committed into the KB could be added by anyone who can push).
+ */
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { readKeys, type Key, type PublicKey } from 'openpgp';
+import { InputError } from '../errors.js';
+
+/** The trusted public keys and which file each came from. */
+export interface TrustedKeyring {
+  keys: PublicKey[];
+  sources: { file: string; fingerprint: string }[];
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Reads every `*.asc` and `*.pub` file of `dir` (a file may hold several keys).
+ *
+ * @param options - `kbRoot`: the KB work tree; a keyring inside it is refused
+ * @throws InputError naming the file when: the directory is missing or inside the KB; a file is
+ *   not armored OpenPGP keys; a file holds a private key (the keyring holds public keys only);
+ *   or no key is found at all
+ */
+export async function loadKeyring(dir: string, options: { kbRoot?: string } = {}): Promise<TrustedKeyring> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch {
+    throw new InputError(`trusted keyring directory ${dir} does not exist`, { file: dir }, [], 'configure the sovereign keyring path');
+  }
+  if (options.kbRoot !== undefined && isInside(real, await realpath(options.kbRoot).catch(() => path.resolve(options.kbRoot ?? '')))) {
+    throw new InputError(`trusted keyring ${dir} is inside the KB; it must be configured outside it`, { file: dir });
+  }
+  const names = (await readdir(real)).filter((n) => n.endsWith('.asc') || n.endsWith('.pub')).sort();
+  const keyring: TrustedKeyring = { keys: [], sources: [] };
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let keys: Key[];
+    try {
+      keys = await readKeys({ armoredKeys: await readFile(file, 'utf8') });
+    } catch (error) {
+      throw new InputError(`keyring file ${file} is not armored OpenPGP keys: ${(error as Error).message}`, { file });
+    }
+    for (const key of keys) {
+      if (key.isPrivate()) {
+        throw new InputError(`keyring file ${file} holds a private key (${key.getFingerprint()}); the trusted keyring takes public keys only`, { file }, [], 'move the private key away and export the public key instead');
+      }
+      keyring.keys.push(key as PublicKey);
+      keyring.sources.push({ file, fingerprint: key.getFingerprint() });
+    }
+  }
+  if (keyring.keys.length === 0) throw new InputError(`trusted keyring ${dir} holds no public key (*.asc, *.pub)`, { file: dir });
+  return keyring;
+}
