@@ -69,7 +69,8 @@ export function checkPhaseOutput(step: StepName, part: StepPart, context: CutCon
     const foreignKeys = Object.keys(patch.keys ?? {}).filter((k) => k !== step);
     if (foreignKeys.length > 0) return internal(`keys of other phases: ${foreignKeys.join(', ')}`);
     if (part === 'run' && isGate(step)) return internal('a gate has no run part');
-    if (part === 'run' && patch.keys?.[step as keyof typeof patch.keys] === undefined && context.keys[step as keyof typeof context.keys] === undefined) {
+    const ownKey = (keys: Record<string, string | undefined> | undefined) => keys?.[step];
+    if (part === 'run' && ownKey(patch.keys) === undefined && ownKey(context.keys) === undefined) {
       return internal(`no keys.${step} (reference §4)`);
     }
     if (part === 'request') {
