@@ -1,0 +1,117 @@
+/**
+ * The documents of a run folder, named exactly as in reference §1 (DESIGN §3), and the sovereign
+ * approval names of DESIGN §6.
+ */
+import { isUtcDateStamp } from './utcStamp.js';
+
+/** Phase and gate names, in upload order (DESIGN §4). */
+export const RUN_DOCUMENT_KEYS = [
+  'source_pin',
+  'mark',
+  'cutplan',
+  'backup',
+  'grant_probe',
+  'SG1',
+  'cut_leg_a',
+  'structural_verify',
+  'leg_b_record',
+  'write_verify',
+  'SG2',
+  'lifecycle_enact',
+  'closeout',
+] as const;
+
+/** A phase or gate that uploads one run document. */
+export type RunDocumentKey = (typeof RUN_DOCUMENT_KEYS)[number];
+
+/** The two sovereign gates. */
+export type GateKey = 'SG1' | 'SG2';
+
+/** One row of {@link RUN_DOCUMENTS}. */
+export interface RunDocumentSpec {
+  key: RunDocumentKey;
+  /** File name without `-<date>.md`, e.g. `04-pre-write-backup`. */
+  stem: string;
+  /** Number label of the title line: `01`…`11`, or `SG1` / `SG2` for the gate requests. */
+  label: string;
+  /** Human phase name of the title line, e.g. `Pre-Write Backup`. */
+  phaseName: string;
+  /** 1-based position in the upload order of reference §1 (1…13). */
+  order: number;
+}
+
+const ROWS: readonly (readonly [RunDocumentKey, string, string, string])[] = [
+  ['source_pin', '01-source-pin', '01', 'Source Pin'],
+  ['mark', '02-mark', '02', 'Mark'],
+  ['cutplan', '03-cutplan', '03', 'Cut Plan'],
+  ['backup', '04-pre-write-backup', '04', 'Pre-Write Backup'],
+  ['grant_probe', '05-grant-probe', '05', 'Grant Probe'],
+  ['SG1', 'SG1-cut-authz-request', 'SG1', 'Cut Authorisation Request'],
+  ['cut_leg_a', '06-cut-leg-a', '06', 'Cut Leg A'],
+  ['structural_verify', '07-structural-verify', '07', 'Structural Verify'],
+  ['leg_b_record', '08-leg-b-record', '08', 'Leg B Record'],
+  ['write_verify', '09-write-verify', '09', 'Write Verify'],
+  ['SG2', 'SG2-lifecycle-authz-request', 'SG2', 'Lifecycle Authorisation Request'],
+  ['lifecycle_enact', '10-lifecycle-enact', '10', 'Lifecycle Enact'],
+  ['closeout', '11-final-orchestrator-report', '11', 'Final Orchestrator Report'],
+];
+
+/** Reference §1 table keyed by phase/gate name. */
+export const RUN_DOCUMENTS: Readonly<Record<RunDocumentKey, Readonly<RunDocumentSpec>>> = Object.freeze(
+  Object.fromEntries(
+    ROWS.map(([key, stem, label, phaseName], index) => [key, Object.freeze({ key, stem, label, phaseName, order: index + 1 })]),
+  ) as Record<RunDocumentKey, RunDocumentSpec>,
+);
+
+/** Approval file stems of DESIGN §6 (written by sovereigns only). */
+export const APPROVAL_STEMS: Readonly<Record<GateKey, string>> = Object.freeze({
+  SG1: 'SG1-cut-authz-approval',
+  SG2: 'SG2-lifecycle-authz-approval',
+});
+
+/** `<stem>-<date>.md`, e.g. `runDocumentName('mark', '20260520')` → `02-mark-20260520.md`. */
+export function runDocumentName(key: RunDocumentKey, date: string): string {
+  return `${RUN_DOCUMENTS[key].stem}-${date}.md`;
+}
+
+/**
+ * Approval file name (DESIGN §6): ordinal 1 → `SG1-cut-authz-approval-<date>.md`, ordinal n ≥ 2 →
+ * `…-<date>-<n>.md`.
+ */
+export function approvalDocumentName(gate: GateKey, date: string, ordinal = 1): string {
+  return `${APPROVAL_STEMS[gate]}-${date}${ordinal >= 2 ? `-${ordinal}` : ''}.md`;
+}
+
+/** What {@link parseRunFolderName} recognised. */
+export type RunFolderFile =
+  | { kind: 'document'; key: RunDocumentKey; date: string; name: string }
+  | { kind: 'approval'; gate: GateKey; date: string; ordinal: number; name: string };
+
+const DOCUMENT_BY_STEM = new Map(Object.values(RUN_DOCUMENTS).map((spec) => [spec.stem, spec.key]));
+
+/**
+ * Recognises a run-folder file name: one of the 13 documents or a sovereign approval (with its
+ * ordinal, 1 when unsuffixed). Returns undefined for anything else (wrong stem, impossible date,
+ * `-1` suffix, other extension).
+ */
+export function parseRunFolderName(name: string): RunFolderFile | undefined {
+  const approval = /^(SG[12])-(?:cut|lifecycle)-authz-approval-(\d{8})(?:-([2-9]|[1-9]\d+))?\.md$/.exec(name);
+  if (approval !== null) {
+    const gate = approval[1] as GateKey;
+    const date = approval[2]!;
+    const ordinal = approval[3] === undefined ? 1 : Number(approval[3]);
+    if (!isUtcDateStamp(date) || approvalDocumentName(gate, date, ordinal) !== name) return undefined;
+    return { kind: 'approval', gate, date, ordinal, name };
+  }
+  const document = /^(.+)-(\d{8})\.md$/.exec(name);
+  if (document === null) return undefined;
+  const key = DOCUMENT_BY_STEM.get(document[1]!);
+  const date = document[2]!;
+  if (key === undefined || !isUtcDateStamp(date)) return undefined;
+  return { kind: 'document', key, date, name };
+}
+
+/** {@link parseRunFolderName} over a folder listing, skipping names it does not recognise. */
+export function parseRunFolderListing(names: readonly string[]): RunFolderFile[] {
+  return names.map(parseRunFolderName).filter((file): file is RunFolderFile => file !== undefined);
+}
