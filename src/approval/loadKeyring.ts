@@ -18,6 +18,15 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** Keys of every armored block in a file (`gpg --export --armor a b` writes one; `cat` of two files two). */
+async function readArmoredBlocks(text: string): Promise<Key[]> {
+  const blocks = text.match(/-----BEGIN PGP [A-Z ]+-----[\s\S]*?-----END PGP [A-Z ]+-----/g);
+  if (blocks === null) throw new Error('no armored block');
+  const keys: Key[] = [];
+  for (const block of blocks) keys.push(...(await readKeys({ armoredKeys: block })));
+  return keys;
+}
+
 /**
  * Reads every `*.asc` and `*.pub` file of `dir` (a file may hold several keys).
  *
@@ -42,7 +51,7 @@ export async function loadKeyring(dir: string, options: { kbRoot?: string } = {}
     const file = path.join(dir, name);
     let keys: Key[];
     try {
-      keys = await readKeys({ armoredKeys: await readFile(file, 'utf8') });
+      keys = await readArmoredBlocks(await readFile(file, 'utf8'));
     } catch (error) {
       throw new InputError(`keyring file ${file} is not armored OpenPGP keys: ${(error as Error).message}`, { file });
     }

@@ -58,7 +58,7 @@ export async function makeGnupgHome(): Promise<GnupgHome> {
   await chmod(home, 0o700);
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: home, LANG: 'C' };
   const gpg = (args: readonly string[], input?: string | Uint8Array): GpgResult => {
-    const r = spawnSync('gpg', ['--batch', '--no-tty', '--homedir', home, ...args], { env, input, encoding: 'buffer' });
+    const r = spawnSync('gpg', ['--batch', '--no-tty', '--homedir', home, ...args], { env, input });
     return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
   };
   return {
