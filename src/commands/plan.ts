@@ -1,0 +1,113 @@
+/**
+ * `orchestrate plan` (issue 3 item 7): the dry run of phases 1–3 (source pin digests, MARK,
+ * CUTPLAN) for one document. Reads the KB, writes nothing (no DB, no KB). The CLI wires it into
+ * commander as `plan --document-id X [--json]`.
+ */
+import path from 'node:path';
+import { markRegion } from '../cutter/markRegion.js';
+import { manifestDigest } from '../cutter/manifestDigest.js';
+import { planCut } from '../cutter/planCut.js';
+import { writerDigest } from '../cutter/writerDigest.js';
+import { loadDocument } from '../documents/loadDocument.js';
+
+/** Options of {@link plan}. */
+export interface PlanOptions {
+  kbDir: string;
+  /** The law-id. */
+  documentId: string;
+  /** Whether the caller prints the JSON form (both forms are always returned). */
+  json: boolean;
+  /** Shipped vocabulary directory override (tests). */
+  vocabDir?: string;
+}
+
+/** One unit in the plan output: the row without its text, plus its UTF-8 byte length. */
+export interface PlanUnit {
+  canonical_address: string;
+  unit_kind: string;
+  section_type: string;
+  parent_address: string | null;
+  ordinal: number;
+  heading: string | null;
+  content_hash: string;
+  bytes: number;
+}
+
+/** The JSON form of a plan. */
+export interface PlanJson {
+  document_id: string;
+  doc_prefix: string;
+  title: string;
+  source_version_id: string;
+  vocab: string;
+  region: { start: number; end: number; sha256: string };
+  excluded: { offset: number; length: number; reason: string }[];
+  counts: Record<string, number>;
+  digests: { manifest_digest: string; writer_digest: string };
+  units: PlanUnit[];
+}
+
+/**
+ * Plans a cut of the document's current source version.
+ *
+ * @returns `json` (see {@link PlanJson}) and `text`, a readable tree summary (counts per level,
+ *   first and last address)
+ * @throws InputError (exit 2) on any problem with the document, its source or vocabulary
+ */
+export async function plan(opts: PlanOptions): Promise<{ json: PlanJson; text: string }> {
+  const doc = loadDocument(opts.kbDir, opts.documentId, opts.vocabDir === undefined ? {} : { vocabDir: opts.vocabDir });
+  const mark = markRegion(doc.sourceBytes, doc.vocab, { file: path.relative(opts.kbDir, doc.sourcePath) });
+  const rows = planCut(mark, doc.vocab, { documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId });
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.unit_kind] = (counts[r.unit_kind] ?? 0) + 1;
+  const json: PlanJson = {
+    document_id: doc.document.law_id,
+    doc_prefix: doc.document.doc_prefix,
+    title: doc.document.title,
+    source_version_id: doc.sourceVersionId,
+    vocab: doc.vocab.name,
+    region: { start: mark.start, end: mark.end, sha256: mark.regionSha },
+    excluded: mark.excluded,
+    counts,
+    digests: {
+      manifest_digest: manifestDigest({ document_id: doc.document.law_id, source_version_id: doc.sourceVersionId, region: { start: mark.start, end: mark.end }, vocab: doc.vocab }),
+      writer_digest: writerDigest(rows),
+    },
+    units: rows.map((r) => ({
+      canonical_address: r.canonical_address,
+      unit_kind: r.unit_kind,
+      section_type: r.section_type,
+      parent_address: r.parent_address,
+      ordinal: r.ordinal,
+      heading: r.heading,
+      content_hash: r.content_hash,
+      bytes: Buffer.byteLength(r.text, 'utf8'),
+    })),
+  };
+  return { json, text: planText(json) };
+}
+
+function planText(p: PlanJson): string {
+  const depthOf = (u: PlanUnit): number => u.canonical_address.split('/').slice(1).join('/').split('__').length;
+  const byDepth = new Map<number, Map<string, number>>();
+  for (const u of p.units) {
+    const d = depthOf(u);
+    const kinds = byDepth.get(d) ?? new Map<string, number>();
+    kinds.set(u.unit_kind, (kinds.get(u.unit_kind) ?? 0) + 1);
+    byDepth.set(d, kinds);
+  }
+  const excludedBytes = p.excluded.reduce((n, e) => n + e.length, 0);
+  const lines = [
+    `plan ${p.doc_prefix} (${p.document_id}) — ${p.title}`,
+    `source version ${p.source_version_id}, vocabulary ${p.vocab}`,
+    `region bytes ${p.region.start}..${p.region.end} sha256 ${p.region.sha256}`,
+    `excluded ${p.excluded.length} spans, ${excludedBytes} bytes`,
+    `${p.units.length} information units:`,
+    ...[...byDepth.entries()].sort(([a], [b]) => a - b).map(([d, kinds]) => `${'  '.repeat(d)}level ${d}: ${[...kinds.entries()].map(([k, n]) => `${n} ${k}`).join(', ')}`),
+    `first ${p.units[0]?.canonical_address ?? '-'}`,
+    `last  ${p.units[p.units.length - 1]?.canonical_address ?? '-'}`,
+    `manifest_digest ${p.digests.manifest_digest}`,
+    `writer_digest   ${p.digests.writer_digest}`,
+  ];
+  return lines.join('\n');
+}
