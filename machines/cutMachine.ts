@@ -66,6 +66,7 @@ export const cutMachineSetup = setup({
     input: {} as CutInput,
     events: {} as CutEvent,
     tags: {} as typeof STOPPED_TAG,
+    output: {} as CutContext,
   },
   actors: notProvidedActors(),
   actions: {
@@ -178,6 +179,7 @@ function stepStates(): StepStates {
  *
  * Input: {@link CutInput}. A new run starts with empty pins; a given `context` is resumed
  * (its `stop` cleared, `snapshot_version` set to {@link SNAPSHOT_VERSION}).
+ * Output (on `done`): the final {@link CutContext}, so `toPromise(actor)` yields every pin and key.
  */
 export function createCutMachine() {
   return cutMachineSetup.createMachine({
@@ -187,6 +189,7 @@ export function createCutMachine() {
         ? { snapshot_version: SNAPSHOT_VERSION, run_id: input.run_id, document_id: input.document_id, pins: {}, keys: {}, uploads: {}, stop: null, completed: [] }
         : { ...input.context, snapshot_version: SNAPSHOT_VERSION, stop: null },
     initial: 'start',
+    output: ({ context }) => context,
     states: {
       start: {
         always: [...STEPS.map((s) => ({ guard: { type: 'stepPending' as const, params: { step: s.name } }, target: s.name })), { target: 'done' }],

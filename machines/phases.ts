@@ -12,13 +12,13 @@ import type { PhaseName } from './steps.js';
 import type { GateActorName, GateDecisionOutput, PhaseActorInput, PhaseOutput } from './types.js';
 
 /** src of the internal gate that runs before every step (DESIGN §4: re-validate pins, else STOP_DRIFT). */
-export const INTERNAL_GATE = 'internalGate';
+export const INTERNAL_GATE = 'internalGate' as const;
 
 /** The gate actors, in order. */
 export const GATE_ACTOR_NAMES = ['SG1_request', 'SG1_decide', 'SG2_request', 'SG2_decide'] as const satisfies readonly GateActorName[];
 
 /** Every actor src a factory must provide: the internal gate, the 11 phases, the 4 gate actors. */
-export const PHASE_ACTOR_NAMES: readonly string[] = [INTERNAL_GATE, ...PHASE_NAMES, ...GATE_ACTOR_NAMES];
+export const PHASE_ACTOR_NAMES: readonly (keyof CutActors)[] = [INTERNAL_GATE, ...PHASE_NAMES, ...GATE_ACTOR_NAMES];
 
 /**
  * The internal gate: resolves when every pinned digest still matches live state; rejects with a

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { createActor, toPromise } from 'xstate';
 import { PHASE_NAMES, STEPS, STEP_NAMES } from '../../machines/steps.js';
 import { approvalFor, fakeActors, phaseOutputFor, requestOutputFor } from './fakeActors.js';
 import { INPUT, machineWith, runToSettle } from './runMachine.js';
@@ -40,6 +41,13 @@ describe('cut machine happy path', () => {
     expect(Object.keys(ctx.uploads)).toHaveLength(13);
     // The whole context survives a JSON round trip unchanged: it is persisted as is.
     expect(JSON.parse(JSON.stringify(ctx))).toEqual(ctx);
+  });
+
+  test('the machine outputs its final context, so toPromise(actor) yields every pin and key', async () => {
+    const actor = createActor(machineWith(fakeActors([])), { input: INPUT });
+    const output = await toPromise(actor.start());
+    expect(output.completed).toEqual([...STEP_NAMES]);
+    expect(output.keys.closeout).toBe(phaseOutputFor(INPUT.run_id, 'closeout').keys?.closeout);
   });
 
   test('every actor receives { step, context } with the pins of the steps before it', async () => {
