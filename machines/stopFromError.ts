@@ -37,7 +37,7 @@ export function isStopCode(code: unknown): code is StopCode {
 export function stopFromError(err: unknown, step: StepName, at: string): CutStop {
   const obj = typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : null;
   const errAt = obj !== null && typeof obj['at'] === 'string' ? obj['at'] : at;
-  const rawMessage = obj !== null && typeof obj['message'] === 'string' ? obj['message'] : typeof err === 'string' ? err : String(err);
+  const rawMessage = obj !== null && typeof obj['message'] === 'string' ? obj['message'] : typeof err === 'string' ? err : describe(err);
   const message = clean(rawMessage);
   const code = obj?.['code'];
   if (isStopCode(code)) {
@@ -46,6 +46,15 @@ export function stopFromError(err: unknown, step: StepName, at: string): CutStop
   }
   const name = obj !== null && typeof obj['name'] === 'string' ? obj['name'] : typeof err;
   return { code: 'STOP_INTERNAL', message, step, at: errAt, detail: { error_name: name } };
+}
+
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    // An object whose toString is broken must still produce a stop, not a second error.
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function pickDetail(details: unknown): Record<string, string | string[]> | undefined {
