@@ -1,0 +1,61 @@
+/**
+ * What a phase hands to the report renderer (reference §2, DESIGN §7): the content of the fixed
+ * template as data. The renderer owns the layout; phases never write markdown themselves.
+ */
+import type { RunDocumentKey } from '../kb/runDocuments.js';
+
+/** A YAML-able value: what `yaml` can write deterministically. */
+export type YamlValue = string | number | boolean | null | readonly YamlValue[] | { readonly [key: string]: YamlValue };
+
+/** A table cell: printed as is (strings), or as decimal (numbers), `true`/`false`, `—` for null. */
+export type Cell = string | number | boolean | null;
+
+/** One row of "Live snapshot diff (pre vs post)": integers or sha256s that changed. */
+export interface DiffRow {
+  item: string;
+  pre: Cell;
+  post: Cell;
+}
+
+/** One row of "Internal-gate invariants". */
+export interface InvariantRow {
+  invariant: string;
+  expected: Cell;
+  observed: Cell;
+  ok: boolean;
+}
+
+/** One row of "Artifacts produced". */
+export interface ArtifactRow {
+  /** KB-relative or sidecar path; never a URL with credentials. */
+  path: string;
+  /** sha256 hex. */
+  sha256: string;
+  /** Size in bytes. */
+  bytes: number;
+}
+
+/** The data of one phase or gate-request report. */
+export interface ReportData {
+  /** Which of the 13 run documents this is; gives the title's phase name and number label. */
+  kind: RunDocumentKey;
+  /** The run's UUID. */
+  runId: string;
+  outcome: 'PASS' | 'FAIL';
+  /** `NONE`, or the scope of what was written to production (e.g. `cutter.iu: us-const`). */
+  productionMutation: string;
+  /** Section 1: the relevant RunContext pins (never the whole sidecar); ≤ 50 YAML lines shown. */
+  inputs: { readonly [key: string]: YamlValue };
+  /** Section 2: one line per step. */
+  work: readonly string[];
+  /** Section 3. */
+  diff: readonly DiffRow[];
+  /** Section 4. */
+  invariants: readonly InvariantRow[];
+  /** Section 5. */
+  artifacts: readonly ArtifactRow[];
+  /** Section 6, written as YAML. */
+  verdict: { readonly [key: string]: YamlValue };
+  /** Only for `closeout` (reference §2: next steps live in the final report only). */
+  nextSteps?: readonly string[];
+}
