@@ -35,6 +35,15 @@ export function isStopCode(code: unknown): code is StopCode {
  * @example stopFromError(new StopError('STOP_DRIFT', 'region changed'), 'mark', '') // → { code: 'STOP_DRIFT', … }
  */
 export function stopFromError(err: unknown, step: StepName, at: string): CutStop {
+  try {
+    return readStop(err, step, at);
+  } catch {
+    // A getter that throws (e.g. a revoked Proxy) must not turn a stop into a machine error.
+    return { code: 'STOP_INTERNAL', message: 'an error that cannot be read', step, at, detail: { error_name: 'unreadable' } };
+  }
+}
+
+function readStop(err: unknown, step: StepName, at: string): CutStop {
   const obj = typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : null;
   const errAt = obj !== null && typeof obj['at'] === 'string' ? obj['at'] : at;
   const rawMessage = obj !== null && typeof obj['message'] === 'string' ? obj['message'] : typeof err === 'string' ? err : describe(err);

@@ -36,6 +36,12 @@ describe('stopFromError', () => {
     expect(stopFromError(null, 'mark', '')).toMatchObject({ code: 'STOP_INTERNAL', message: 'null' });
   });
 
+  test('an error whose fields cannot be read still yields STOP_INTERNAL', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(stopFromError(proxy, 'mark', 'T')).toMatchObject({ code: 'STOP_INTERNAL', step: 'mark', at: 'T' });
+  });
+
   test('masks credentials in URLs and bounds the message length', () => {
     const s = stopFromError(new Error('connect postgres://writer:s3cr3t@db.example:5432/cut failed'), 'backup', '');
     expect(s.message).not.toContain('s3cr3t');
