@@ -88,13 +88,17 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     while (stack.length > depth) close(stack.pop() as number);
   };
 
+  const startsLevel = (l: string): boolean => cv.levels.some((level) => level.re.test(l));
   for (let line = 0; line < lines.count; ) {
     if (excludedLine[line] === 1 || /^\s*$/.test(content(line))) {
       line++;
       continue;
     }
     const first = line;
-    while (line < lines.count && excludedLine[line] !== 1 && !/^\s*$/.test(content(line))) line++;
+    line++;
+    // A line that matches a level pattern starts a new block even without a blank line before it
+    // (inline point lists "(a) …" on consecutive lines).
+    while (line < lines.count && excludedLine[line] !== 1 && !/^\s*$/.test(content(line)) && !startsLevel(content(line))) line++;
     const head = content(first);
     const startChar = lines.charStart[first] as number;
 
