@@ -15,7 +15,7 @@ import type { CutInput } from './types.js';
 /** Why a persisted snapshot was refused. */
 export type SnapshotRefusal = 'not_a_snapshot' | 'version' | 'status' | 'unknown_state' | 'unknown_actor' | 'bad_context';
 
-/** Result of {@link checkSnapshot}: the snapshot as xstate takes it, or a refusal. */
+/** Result of {@link isCompatibleSnapshot}: the snapshot as xstate takes it, or a refusal. */
 export type SnapshotCheck = { ok: true; snapshot: Snapshot<unknown> } | { ok: false; reason: SnapshotRefusal; message: string };
 
 /** Result of {@link restoreCutActor}: a created (not started) actor, or a refusal. */
@@ -31,8 +31,10 @@ interface PersistedChild {
  * {@link SNAPSHOT_VERSION}, a context that passes the schema, a `value` naming existing states
  * down to a leaf, and for every invoke of the active states a child whose `src` the machine
  * provides. Never throws.
+ *
+ * @returns `{ ok: true, snapshot }` to pass to `createActor`, or `{ ok: false, reason, message }`.
  */
-export function checkSnapshot(machine: CutMachine, persisted: unknown): SnapshotCheck {
+export function isCompatibleSnapshot(machine: CutMachine, persisted: unknown): SnapshotCheck {
   if (typeof persisted !== 'object' || persisted === null) return refuse('not_a_snapshot', 'the persisted snapshot is not an object');
   const snap = persisted as Record<string, unknown>;
   const ctx = snap['context'];
@@ -61,13 +63,8 @@ export function checkSnapshot(machine: CutMachine, persisted: unknown): Snapshot
   return { ok: true, snapshot: persisted as Snapshot<unknown> };
 }
 
-/** `true` when {@link checkSnapshot} accepts `persisted`. */
-export function isCompatibleSnapshot(machine: CutMachine, persisted: unknown): boolean {
-  return checkSnapshot(machine, persisted).ok;
-}
-
 /**
- * Creates an actor of `machine` from `persisted` after {@link checkSnapshot}; the caller
+ * Creates an actor of `machine` from `persisted` after {@link isCompatibleSnapshot}; the caller
  * subscribes (to errors too) and then calls `start()`. On start, an invoke that was pending when
  * the snapshot was taken runs again from scratch (STACK-NOTES), so phases must adopt their effects.
  *
@@ -78,7 +75,7 @@ export function restoreCutActor(
   persisted: unknown,
   options: Omit<ActorOptions<CutMachine>, 'snapshot' | 'input'> & { input: CutInput },
 ): RestoreResult {
-  const check = checkSnapshot(machine, persisted);
+  const check = isCompatibleSnapshot(machine, persisted);
   if (!check.ok) return check;
   return { ok: true, actor: createActor(machine, { ...options, snapshot: check.snapshot }) };
 }

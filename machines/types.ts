@@ -89,7 +89,8 @@ export interface CutContext {
 /**
  * Input of the machine: a new run, or a run rebuilt from its sidecar (`context`). A given
  * `context` is taken as a resume: its `stop` is cleared and the machine enters the first step not
- * in `context.completed` at its internal gate.
+ * in `context.completed` at its internal gate. The machine trusts `context`: validate a sidecar's
+ * copy with `parseCutContext` (machines/cutContextSchema.ts) first.
  */
 export interface CutInput {
   run_id: string;
