@@ -67,7 +67,8 @@ function writeBlock(node: AnyStateNode, indent: string, edges: Edge[], lines: st
       if (child.type === 'final') lines.push(`${indent}${id} --> [*]`);
       continue;
     }
-    lines.push(`${indent}state "${child.key}" as ${id} {`);
+    // Aliased composites are mis-rendered by mermaid (mermaid-js/mermaid#3858): alias only if needed.
+    lines.push(id === child.key ? `${indent}state ${id} {` : `${indent}state "${child.key}" as ${id} {`);
     writeBlock(child, `${indent}  `, edges, lines);
     for (const e of edges.filter((x) => x.scope === id)) lines.push(`${indent}  ${edgeLine(e)}`);
     lines.push(`${indent}}`);

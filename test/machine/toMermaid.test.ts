@@ -17,7 +17,7 @@ describe('toMermaid', () => {
   });
 
   test('draws every step as a composite in DESIGN order with its internal gate first', () => {
-    const order = STEPS.map((s) => lines.findIndex((l) => l.trim() === `state "${s.name}" as ${s.name} {`));
+    const order = STEPS.map((s) => lines.findIndex((l) => l.trim() === `state ${s.name} {`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     for (const s of STEPS) expect(lines).toContain(`    [*] --> ${s.name}__check`);
@@ -48,7 +48,7 @@ describe('toMermaid', () => {
   test('every edge names only declared states', () => {
     const declared = new Set(['[*]']);
     for (const l of lines) {
-      const m = /^\s*state (?:"[^"]+" as )?(\S+)/.exec(l);
+      const m = /^\s*state (?:"[^"]+" as )?([^\s{]+)/.exec(l);
       if (m?.[1] !== undefined) declared.add(m[1]);
     }
     const edges = lines.filter((l) => l.includes(' --> '));
