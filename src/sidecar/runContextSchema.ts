@@ -6,6 +6,7 @@
  * orchestrator is reported instead of silently dropped on the next write.
  */
 import { z } from 'zod';
+import { APPROVAL_REFUSALS } from '../approval/approvalRefusal.js';
 import { STOP_CODES } from '../errors.js';
 import type { Gate } from './phases.js';
 
@@ -87,7 +88,7 @@ export const AcceptedApprovalSchema = z.strictObject({
 export const RefusedApprovalSchema = z.strictObject({
   name: z.string().min(1),
   sha256: Sha256Hex,
-  reason: z.string().min(1),
+  reason: z.enum(APPROVAL_REFUSALS),
   message: z.string(),
 });
 
@@ -117,7 +118,13 @@ export const StopSchema = z.strictObject({
   detail: z.string(),
 });
 
-/** The RunContext persisted as `sidecars/<run_id>.json` (DESIGN §2). */
+/**
+ * The RunContext persisted as `sidecars/<run_id>.json` (DESIGN §2).
+ *
+ * Cross-field rules: `law_id` equals `document_id` (DESIGN §2: `--document-id` takes the law-id),
+ * and `kb_folder` is the run folder of DESIGN §3,
+ * `knowledge/dev/laws/<law_id>/v<first 16 hex of source_version_id>-automation-cut-<YYYYMMDD>[-<HHMM>]`.
+ */
 export const RunContextSchema = z.strictObject({
   schema_version: z.literal(1),
   run_id: z.uuidv7({ message: 'must be a UUIDv7' }),
@@ -137,6 +144,20 @@ export const RunContextSchema = z.strictObject({
   created_at: IsoUtc,
   updated_at: IsoUtc,
   actor: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be user@host'),
+}).superRefine((ctx, issues) => {
+  // zod may run this on data that already has issues: only judge well-typed identities
+  if (typeof ctx.law_id !== 'string' || typeof ctx.source_version_id !== 'string' || typeof ctx.kb_folder !== 'string') return;
+  if (ctx.law_id !== ctx.document_id) {
+    issues.addIssue({ code: 'custom', path: ['law_id'], message: `must equal document_id (${ctx.document_id})` });
+  }
+  const folder = new RegExp(`^knowledge/dev/laws/${ctx.law_id}/v${ctx.source_version_id.slice(0, 16)}-automation-cut-\\d{8}(?:-\\d{4})?$`);
+  if (!folder.test(ctx.kb_folder)) {
+    issues.addIssue({
+      code: 'custom',
+      path: ['kb_folder'],
+      message: `must be knowledge/dev/laws/${ctx.law_id}/v${ctx.source_version_id.slice(0, 16)}-automation-cut-<YYYYMMDD>[-<HHMM>] (DESIGN §3)`,
+    });
+  }
 });
 
 /** A validated RunContext. */

@@ -161,3 +161,27 @@ describe('listSidecars and the layer-1 replay rule', () => {
     expect(findReplayRuns([done], doc, 'f'.repeat(64))).toEqual({ kind: 'fresh' });
   });
 });
+
+describe('cross-field rules', () => {
+  test('law_id must equal document_id and kb_folder must be the DESIGN §3 run folder', () => {
+    const ctx = completeRunContext();
+    const paths = (value: unknown) => {
+      const r = parseSidecar(value);
+      return r.ok ? [] : r.issues.map((i) => i.path);
+    };
+    expect(paths({ ...ctx, law_id: 'eu-gdpr' })).toContain('law_id');
+    expect(paths({ ...ctx, kb_folder: 'knowledge/dev/laws/us-const/run-1' })).toEqual(['kb_folder']);
+    expect(paths({ ...ctx, kb_folder: `${ctx.kb_folder}-1030` })).toEqual([]);
+    expect(paths({ ...ctx, kb_folder: ctx.kb_folder.replace('/v', '/vffff') })).toEqual(['kb_folder']);
+    // a context missing its identity fields reports them without crashing the cross-field rule
+    const { source_version_id: _s, ...noVersion } = ctx;
+    expect(paths(noVersion)).toContain('source_version_id');
+  });
+
+  test('a refused approval must carry a known refusal reason', () => {
+    const ctx = freshRunContext();
+    const refused = { name: 'SG1-cut-authz-approval-20260520.md', sha256: 'a'.repeat(64), reason: 'looks_odd', message: '' };
+    const r = parseSidecar({ ...ctx, approvals: { ...ctx.approvals, SG1: { accepted: null, refused: [refused] } } });
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['approvals.SG1.refused.0.reason']);
+  });
+});
