@@ -42,6 +42,11 @@ function yamlLines(value: { readonly [key: string]: YamlValue }): string[] {
   return stringify(value, { sortMapEntries: true, lineWidth: 0 }).replace(/\n$/, '').split('\n');
 }
 
+/** A header value as a YAML scalar (quoted when plain text would not parse, e.g. `a: b`). */
+function yamlScalar(value: string): string {
+  return stringify(value, { lineWidth: 0 }).trim();
+}
+
 /** Cuts `lines` to `max` lines, the last being a YAML comment that says how many were left out. */
 export function truncateLines(lines: readonly string[], max: number, runId: string): string[] {
   if (lines.length <= max) return [...lines];
@@ -70,10 +75,10 @@ export function renderReport(data: ReportData): string {
     reportTitle(data),
     '',
     '> ```yaml',
-    `> phase : ${data.kind}`,
-    `> outcome : ${data.outcome}`,
-    `> production_mutation : ${data.productionMutation}`,
-    `> run_id : ${data.runId}`,
+    `> phase : ${yamlScalar(data.kind)}`,
+    `> outcome : ${yamlScalar(data.outcome)}`,
+    `> production_mutation : ${yamlScalar(data.productionMutation)}`,
+    `> run_id : ${yamlScalar(data.runId)}`,
     '> ```',
     '',
     '## 1. Inputs (RunContext snapshot)',
