@@ -72,7 +72,7 @@ function describe(h: LockHolder): string {
 }
 
 function locked(runId: string, message: string, next: string): StopError {
-  return new StopError('STOP_LOCKED', message, { runId, written: [], notWritten: ['everything'], runbook: 'runbooks/STOP_LOCKED.md', next });
+  return new StopError('STOP_LOCKED', message, { runId, written: [], notWritten: ['sidecar', 'KB', 'database'], runbook: 'runbooks/README.md#stop_locked', next });
 }
 
 /**
