@@ -9,6 +9,9 @@ import { loadConfig } from '../config/loadConfig.js';
 import { EXIT } from '../errors.js';
 import { dbMigrate, dbVerify } from '../commands/dbMigrate.js';
 import { listFailpoints } from '../failpoints/failpoint.js';
+import { init } from '../commands/init.js';
+import { createCutMachine } from '../../machines/cutMachine.js';
+import { toMermaid } from '../../machines/toMermaid.js';
 import { reportError } from './reportError.js';
 
 /** Where the CLI writes; tests capture it. */
@@ -96,6 +99,29 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
       run(opts.json === true, async () => {
         const names = listFailpoints();
         return { json: { failpoints: names }, text: names.join('\n') };
+      })(),
+    );
+
+  program
+    .command('init [dir]')
+    .description('create a workspace: orchestrate.yaml, a KB git repository, sidecars/ and keyring/ (existing files are kept)')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string | undefined, opts: { json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
+        const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
+        return { json: { ok: true, ...r }, text };
+      })(),
+    );
+
+  program
+    .command('graph')
+    .description('print the cut machine as a mermaid stateDiagram-v2, generated from the machine definition')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const mermaid = toMermaid(createCutMachine());
+        return { json: { mermaid }, text: mermaid };
       })(),
     );
 
