@@ -148,6 +148,15 @@ describe('KB store with a bare remote', () => {
     expect(await remoteFile(remote, DOC)).toBeUndefined();
   });
 
+  test('a failing remote URL with credentials never leaks them into the error', async () => {
+    const kb = await repos.kb('kb', { remote: 'http://deploy:Sup3rSecretTok@127.0.0.1:9/kb.git', retry: { retries: 1 } });
+    const failure = await kb.upload(DOC, 'x\n', 'm').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UploadFailed);
+    expect((failure as UploadFailed).attempts).toBe(2);
+    expect((failure as Error).message).not.toContain('Sup3rSecretTok');
+    expect((failure as Error).message).toMatch(/KB upload of .* failed after 2 attempt/);
+  });
+
   test('a re-run after a failed push adopts the local commit and pushes it', async () => {
     const remote = await repos.bareRemote();
     const kb = await repos.kb('kb', { remote, retry: { retries: 0 } });
