@@ -10,6 +10,7 @@ import { EXIT } from '../errors.js';
 import { dbMigrate, dbVerify } from '../commands/dbMigrate.js';
 import { listFailpoints } from '../failpoints/failpoint.js';
 import { init } from '../commands/init.js';
+import { keysGenerate } from '../commands/keysGenerate.js';
 import { createCutMachine } from '../../machines/cutMachine.js';
 import { toMermaid } from '../../machines/toMermaid.js';
 import { reportError } from './reportError.js';
@@ -110,6 +111,22 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
       run(opts.json === true, async () => {
         const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
         const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
+        return { json: { ok: true, ...r }, text };
+      })(),
+    );
+
+  const keys = program.command('keys').description('sovereign keys');
+  keys
+    .command('generate')
+    .description('generate a GnuPG-compatible sovereign key pair: <name>.pub.asc (for the keyring), <name>.sec.asc, <name>.rev.asc')
+    .requiredOption('--name <name>', 'key name (file stem, also the user id)')
+    .requiredOption('--out <dir>', 'directory to write the key files to')
+    .option('--email <email>', 'user id email')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { name: string; out: string; email?: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await keysGenerate({ name: opts.name, out: opts.out, cwd: io.cwd, ...(opts.email === undefined ? {} : { email: opts.email }), ...(io.env['ORCHESTRATE_KEY_PASSPHRASE'] === undefined ? {} : { passphrase: io.env['ORCHESTRATE_KEY_PASSPHRASE'] }) });
+        const text = [`fingerprint ${r.fingerprint}`, `public key  ${r.publicKey}  (copy into the trusted keyring)`, `private key ${r.privateKey}  (keep it with the sovereign)`, `revocation  ${r.revocation}  (keep it offline)`].join('\n');
         return { json: { ok: true, ...r }, text };
       })(),
     );
