@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleGit } from 'simple-git';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { InputError } from '../../../src/errors.js';
+import { documentAdd } from '../../../src/commands/documentAdd.js';
+import { plan } from '../../../src/commands/plan.js';
+import { checkLossless } from '../../../src/cutter/checkLossless.js';
+import type { KbWriter } from '../../../src/documents/kbWriter.js';
+import { loadDocument } from '../../../src/documents/loadDocument.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const corpus = (name: string): string => fileURLToPath(new URL(`../../../../shared/corpus/${name}/source.txt`, import.meta.url));
+const gitEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() };
+
+/** A tiny real KB writer for tests: write, add that path only, commit (DESIGN §3 without push). */
+async function realKb(): Promise<{ dir: string; kb: KbWriter }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cutter-kb-'));
+  const git = simpleGit({ baseDir: dir, config: ['user.name=Cutter Test', 'user.email=cutter@test.invalid'] }).env(gitEnv);
+  await git.init(['--initial-branch=main']);
+  const kb: KbWriter = {
+    async upload(relPath, bytes, message) {
+      const abs = path.join(dir, ...relPath.split('/'));
+      mkdirSync(path.dirname(abs), { recursive: true });
+      const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes);
+      writeFileSync(abs, buf);
+      await git.add([relPath]);
+      const res = await git.commit(message, [relPath]);
+      if (res.commit === '') throw new Error(`nothing committed for ${relPath}`);
+      const commit = (await git.revparse(['HEAD'])).trim();
+      return { path: relPath, sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.length, commit };
+    },
+  };
+  return { dir, kb };
+}
+
+describe('document add + plan on a real git KB', () => {
+  it('adds the US Constitution with a shipped vocabulary and plans it', async () => {
+    const { dir, kb } = await realKb();
+    const added = await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'us-const', docPrefix: 'US-CONST', title: 'Constitution of the United States', source: corpus('us-constitution'), vocab: 'nara-us-constitution', kb });
+    expect(added.document_path).toBe('knowledge/dev/laws/us-const/document.yaml');
+    expect(added.uploads.map((u) => u.path)).toEqual(['knowledge/dev/laws/us-const/source.txt', 'knowledge/dev/laws/us-const/document.yaml']);
+    const bytes = readFileSync(corpus('us-constitution'));
+    expect(added.source_version_id).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(readFileSync(path.join(dir, added.source_path)).equals(bytes)).toBe(true);
+    const log = await simpleGit({ baseDir: dir }).env(gitEnv).log();
+    expect(log.total).toBe(2);
+    expect(parse(readFileSync(path.join(dir, added.document_path), 'utf8'))).toEqual({ law_id: 'us-const', doc_prefix: 'US-CONST', title: 'Constitution of the United States', source: 'source.txt', vocab: 'nara-us-constitution' });
+
+    const first = await plan({ kbDir: dir, documentId: 'us-const', json: true });
+    const second = await plan({ kbDir: dir, documentId: 'us-const', json: false });
+    expect(second.json.digests).toEqual(first.json.digests);
+    expect(first.json.counts).toMatchObject({ preamble: 1, article: 7, amendment: 27, attestation: 1 });
+    expect(first.json.units).toHaveLength(added.units);
+    expect(first.json.units[0]).toMatchObject({ canonical_address: 'US-CONST/preamble', parent_address: null, ordinal: 1 });
+    expect(first.json.region.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.text).toContain('first US-CONST/preamble');
+    expect(first.text).toContain('last  US-CONST/amdt_27');
+    expect(first.text).toMatch(/level 1: 1 preamble, 7 article, 1 attestation, 27 amendment/);
+
+    const doc = loadDocument(dir, 'us-const');
+    expect(doc.vocabOrigin).toMatchObject({ kind: 'shipped', name: 'nara-us-constitution' });
+    expect(doc.sourceVersionId).toBe(added.source_version_id);
+  });
+
+  it('adds the sample statute with its own vocabulary file, copied into the KB', async () => {
+    const { dir, kb } = await realKb();
+    const added = await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'sample-ora', docPrefix: 'SAMPLE-ORA', title: 'Sample Open Records Act', source: 'knowledge/samples/sample-statute/source.txt', vocab: 'knowledge/samples/sample-statute/vocab.yaml', kb });
+    expect(added.uploads.map((u) => path.basename(u.path))).toEqual(['source.txt', 'vocab.yaml', 'document.yaml']);
+    const { json } = await plan({ kbDir: dir, documentId: 'sample-ora', json: true });
+    // Read from the text: 3 preamble paragraphs + 11 numbered paragraphs; points 3 + 3 + 2.
+    expect(json.counts).toEqual({ preamble: 1, paragraph: 14, chapter: 2, article: 6, point: 8, attestation: 1 });
+    expect(json.excluded.map((e) => e.reason)).toEqual(['note', 'page_heading']);
+    const doc = loadDocument(dir, 'sample-ora');
+    expect(doc.vocabOrigin.kind).toBe('file');
+    expect(Buffer.from(doc.vocabBytes).equals(readFileSync(path.join(repoRoot, 'knowledge/samples/sample-statute/vocab.yaml')))).toBe(true);
+    const units = json.units.map((u) => u.canonical_address);
+    expect(units).toContain('SAMPLE-ORA/chp_2__art_4__para_2__point_c');
+  });
+
+  it('refuses bad input before writing anything', async () => {
+    const { dir, kb } = await realKb();
+    const add = (over: Partial<Parameters<typeof documentAdd>[0]>) =>
+      documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'eu-gdpr', docPrefix: 'EU-GDPR', title: 'GDPR', source: corpus('gdpr'), vocab: 'eu-regulation-eurlex', kb, ...over });
+    await expect(add({ lawId: 'gdpr' })).rejects.toMatchObject({ where: { field: 'law-id' } });
+    await expect(add({ vocab: 'no-such-vocab' })).rejects.toBeInstanceOf(InputError);
+    await expect(add({ source: corpus('udhr') })).rejects.toMatchObject({ where: { field: 'region.start' } });
+    await expect(add({ source: 'missing.txt' })).rejects.toMatchObject({ where: { field: 'source' } });
+    expect((await simpleGit({ baseDir: dir }).env(gitEnv).raw(['rev-list', '--all', '--count']).catch(() => '0')).trim()).toBe('0');
+    await add({});
+    await expect(add({})).rejects.toThrow(/already exists/);
+    await expect(plan({ kbDir: dir, documentId: 'no-such-law', json: true })).rejects.toMatchObject({ where: { field: 'document-id' } });
+  });
+
+  it('loadDocument locates a broken document.yaml by file, line and field', async () => {
+    const { dir, kb } = await realKb();
+    await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'un-udhr', docPrefix: 'UN-UDHR', title: 'UDHR', source: corpus('udhr'), vocab: 'udhr', kb });
+    const file = path.join(dir, 'knowledge/dev/laws/un-udhr/document.yaml');
+    writeFileSync(file, 'law_id: un-udhr\ndoc_prefix: UN-UDHR\ntitle: UDHR\nsource: ../escape.txt\nvocab: udhr\n');
+    let err: InputError | undefined;
+    try {
+      loadDocument(dir, 'un-udhr');
+    } catch (e) {
+      err = e as InputError;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect(err?.where).toMatchObject({ file, line: 4, field: 'source' });
+    writeFileSync(file, 'law_id: un-udhr\ndoc_prefix: UN-UDHR\ntitle: UDHR\nsource: source.txt\nvocab: udhr\n');
+    const { json } = await plan({ kbDir: dir, documentId: 'un-udhr', json: true });
+    expect(json.counts['article']).toBe(30);
+    const doc = loadDocument(dir, 'un-udhr');
+    expect(doc.vocabOrigin.kind).toBe('shipped');
+  });
+
+  it('the plan of GDPR read back from the KB is lossless', async () => {
+    const { dir, kb } = await realKb();
+    await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'eu-gdpr', docPrefix: 'EU-GDPR', title: 'GDPR', source: corpus('gdpr'), vocab: 'eu-regulation-eurlex', kb });
+    const doc = loadDocument(dir, 'eu-gdpr');
+    const { markRegion } = await import('../../../src/cutter/markRegion.js');
+    const { planCut } = await import('../../../src/cutter/planCut.js');
+    const mark = markRegion(doc.sourceBytes, doc.vocab);
+    const rows = planCut(mark, doc.vocab, { documentId: 'eu-gdpr', docPrefix: 'EU-GDPR', sourceVersionId: doc.sourceVersionId });
+    expect(checkLossless(mark.text, rows, mark.excluded)).toEqual({ ok: true });
+    const { json } = await plan({ kbDir: dir, documentId: 'eu-gdpr', json: true });
+    expect(json.counts).toMatchObject({ recital: 173, chapter: 11, section: 15, article: 99 });
+  });
+});
