@@ -27,7 +27,7 @@ export class KbPathTaken extends StopError {
       `KB path ${path} is already taken (${where}) by different bytes` +
         (existingSha256 === undefined ? '' : ` sha256 ${existingSha256}`) +
         `; refusing to rewrite it with sha256 ${sha256}`,
-      { notWritten: [path], runbook: 'runbooks/kb-drift.md' },
+      { notWritten: [path], runbook: 'runbooks/README.md#stop_drift' },
     );
   }
 }

@@ -23,7 +23,7 @@ export class UploadFailed extends StopError {
     super(
       'STOP_KB_UPLOAD',
       `KB upload of ${path} failed after ${attempts} attempt(s): ${redactCredentials(firstLines(why, 6))}`,
-      { cause: lastError, notWritten: [path], runbook: 'runbooks/kb-upload.md' },
+      { cause: lastError, notWritten: [path], runbook: 'runbooks/README.md#stop_kb_upload' },
     );
   }
 }
