@@ -55,6 +55,14 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   let expectTitle = -1;
   let started = false;
   const content = (i: number): string => text.slice(lines.charStart[i], lines.contentEnd[i]);
+  // Blank-line test on char codes: no slice and no regex per line (the hot loop of big documents).
+  const blank = (i: number): boolean => {
+    for (let c = lines.charStart[i] as number, end = lines.contentEnd[i] as number; c < end; c++) {
+      const code = text.charCodeAt(c);
+      if (code !== 32 && code !== 9 && code !== 13 && code !== 0xa0) return false;
+    }
+    return true;
+  };
 
   const fail = (message: string, line: number): never => {
     const loc = where(line);
@@ -70,7 +78,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     if (first !== undefined) fail(`duplicate address ${node.eId} (first at line ${where(first).line})`, node.startLine);
     seen.set(node.eId, node.startLine);
     if (node.parent >= 0) (nodes[node.parent] as Open).hasChild = true;
-    nodes.push({ ...node, blocks, hasChild: false, pending: [] });
+    nodes.push({
+      eId: node.eId, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
+      startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: [],
+    });
     return nodes.length - 1;
   };
   const childId = (parent: number, part: string): string => (parent < 0 ? part : `${(nodes[parent] as Open).eId}__${part}`);
@@ -90,7 +101,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
 
   const startsLevel = (l: string): boolean => cv.levels.some((level) => level.re.test(l));
   for (let line = 0; line < lines.count; ) {
-    if (excludedLine[line] === 1 || /^\s*$/.test(content(line))) {
+    if (excludedLine[line] === 1 || blank(line)) {
       line++;
       continue;
     }
@@ -98,7 +109,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     line++;
     // A line that matches a level pattern starts a new block even without a blank line before it
     // (inline point lists "(a) …" on consecutive lines).
-    while (line < lines.count && excludedLine[line] !== 1 && !/^\s*$/.test(content(line)) && !startsLevel(content(line))) line++;
+    while (line < lines.count && excludedLine[line] !== 1 && !blank(line) && !startsLevel(content(line))) line++;
     const head = content(first);
     const startChar = lines.charStart[first] as number;
 
