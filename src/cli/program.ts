@@ -11,6 +11,9 @@ import { dbMigrate, dbVerify } from '../commands/dbMigrate.js';
 import { listFailpoints } from '../failpoints/failpoint.js';
 import { init } from '../commands/init.js';
 import { keysGenerate } from '../commands/keysGenerate.js';
+import { documentAdd } from '../commands/documentAdd.js';
+import { plan } from '../commands/plan.js';
+import { openKb } from '../kb/openKb.js';
 import { createCutMachine } from '../../machines/cutMachine.js';
 import { toMermaid } from '../../machines/toMermaid.js';
 import { reportError } from './reportError.js';
@@ -112,6 +115,38 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
         const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
         const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
         return { json: { ok: true, ...r }, text };
+      })(),
+    );
+
+  const document = program.command('document').description('documents in the KB');
+  document
+    .command('add')
+    .description('copy a law source into the KB with its document.yaml and commit both')
+    .requiredOption('--law-id <id>', 'lowercase slug of the doc prefix, e.g. us-const')
+    .requiredOption('--doc-prefix <prefix>', 'canonical address prefix, e.g. US-CONST')
+    .requiredOption('--title <title>', 'document title')
+    .requiredOption('--source <file>', 'source text file (UTF-8)')
+    .requiredOption('--vocab <name|file>', 'shipped vocabulary name (knowledge/vocab) or a vocabulary YAML file')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { lawId: string; docPrefix: string; title: string; source: string; vocab: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const c = await config();
+        const kb = await openKb({ dir: c.kbDir });
+        const r = await documentAdd({ cwd: io.cwd, kbDir: c.kbDir, lawId: opts.lawId, docPrefix: opts.docPrefix, title: opts.title, source: opts.source, vocab: opts.vocab, kb });
+        const { text, ...json } = r;
+        return { json: { ok: true, ...json }, text };
+      })(),
+    );
+
+  program
+    .command('plan')
+    .description('dry run: mark and cut plan of the current source version, no database write')
+    .requiredOption('--document-id <law-id>', 'the law-id, e.g. us-const')
+    .option('--json', 'print the full plan as JSON')
+    .action(async (opts: { documentId: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const c = await config();
+        return plan({ kbDir: c.kbDir, documentId: opts.documentId, json: opts.json === true });
       })(),
     );
 
