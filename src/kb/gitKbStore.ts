@@ -90,7 +90,8 @@ export class GitKbStore implements KbStore {
           }
           const current = await blobAt(this.#git, 'HEAD', file);
           const next = edit(current?.toString('utf8'));
-          if (next !== undefined) {
+          // An edit returning the text unchanged is "nothing to do", not an empty commit.
+          if (next !== undefined && next !== current?.toString('utf8')) {
             await this.#commitFile(file, Buffer.from(next, 'utf8'), message, options.scope);
             changed = true;
           }
