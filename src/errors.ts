@@ -5,7 +5,10 @@
  * them into an exit status and a message that says what to run next.
  */
 
-/** Every stop code of DESIGN §8, plus the two gate pauses and bad input. */
+/**
+ * Every stop code of DESIGN §8, the two gate pauses and bad input, plus `STOP_INTERNAL`: an
+ * unexpected error (a bug), exit 1 — recorded like a stop so the run stays resumable.
+ */
 export const STOP_CODES = [
   'AWAITING_SG1',
   'AWAITING_SG2',
@@ -21,6 +24,7 @@ export const STOP_CODES = [
   'STOP_WRITE_VERIFY',
   'STOP_DB',
   'STOP_INPUT',
+  'STOP_INTERNAL',
 ] as const;
 
 export type StopCode = (typeof STOP_CODES)[number];
@@ -32,6 +36,7 @@ export const EXIT = { ok: 0, input: 2, gate: 10, stopped: 20, internal: 1 } as c
 export function exitCodeFor(code: StopCode): number {
   if (code === 'AWAITING_SG1' || code === 'AWAITING_SG2') return EXIT.gate;
   if (code === 'STOP_INPUT') return EXIT.input;
+  if (code === 'STOP_INTERNAL') return EXIT.internal;
   return EXIT.stopped;
 }
 
