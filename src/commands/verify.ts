@@ -1,0 +1,61 @@
+/**
+ * `orchestrate verify --run-id R` (DESIGN §1, §8): the auditor's check of one run. A plain
+ * function; the CLI wires it into commander and prints `text` (or `json` with `--json`) and exits
+ * with `exitCode`.
+ */
+import type { Config } from '../config/configSchema.js';
+import type { Queryable } from '../db/Database.js';
+import { scrub } from '../db/redactDsn.js';
+import { EXIT } from '../errors.js';
+import type { KbStore } from '../kb/KbStore.js';
+import type { VerifyCheck, VerifyReport } from '../verify/VerifyCheck.js';
+import { verifyRun } from '../verify/verifyRun.js';
+
+/** Options of {@link verify}. `db` / `kb` are for callers that already hold them (tests, the runner). */
+export interface VerifyOptions {
+  config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'secrets' | 'kbDir' | 'sidecarsDir' | 'keyringDir'>;
+  runId: string;
+  now?: Date;
+  db?: Queryable;
+  kb?: KbStore;
+}
+
+/** What the CLI prints and the exit status. */
+export interface VerifyOutput {
+  json: VerifyReport;
+  text: string;
+  /** 0 when every check passed, else 20 (`EXIT.stopped`, DESIGN §8). */
+  exitCode: number;
+}
+
+function line(c: VerifyCheck): string {
+  if (c.ok) return `  ok    ${c.check}${c.detail === undefined ? '' : ` — ${c.detail}`}`;
+  const values = c.expected === undefined && c.observed === undefined ? '' : ` (expected ${c.expected ?? '-'}, observed ${c.observed ?? '-'})`;
+  return `  FAIL  ${c.check}: ${c.detail ?? 'mismatch'}${values}`;
+}
+
+/**
+ * Verifies the run and formats the result: one line per check, then a summary naming every failed
+ * check. Configured secrets are scrubbed from both forms (DESIGN §7: never a secret in output).
+ *
+ * @throws InputError (exit 2) for a malformed or unknown run id or a KB that is not a git work tree;
+ *   StopError `STOP_DB` when the database cannot be reached
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
+  const report = await verifyRun({
+    config: options.config,
+    runId: options.runId,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.db === undefined ? {} : { db: options.db }),
+    ...(options.kb === undefined ? {} : { kb: options.kb }),
+  });
+  const secrets = options.config.secrets;
+  const json: VerifyReport = secrets.length === 0 ? report : JSON.parse(scrub(JSON.stringify(report), secrets)) as VerifyReport;
+  const failed = json.checks.filter((c) => !c.ok);
+  const text = [
+    `verify run ${json.run_id} (state ${json.state}): ${json.ok ? 'PASS' : 'FAIL'} — ${json.checks.length} checks, ${failed.length} failed`,
+    ...json.checks.map(line),
+    json.ok ? 'every check passed' : `failed: ${failed.map((c) => c.check).join(', ')}`,
+  ].join('\n');
+  return { json, text, exitCode: json.ok ? EXIT.ok : EXIT.stopped };
+}

@@ -1,0 +1,26 @@
+/**
+ * The lossless check of `verify` (DESIGN §4 phase 7): the IU texts stored in the database, in `seq`
+ * order, plus MARK's excluded spans re-assemble the region of the run's source version byte for byte.
+ */
+import { checkLossless } from '../cutter/checkLossless.js';
+import type { Mark } from '../cutter/markRegion.js';
+import type { StoredIu } from '../ledger/readBackIus.js';
+import type { RunContext } from '../sidecar/runContextSchema.js';
+import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
+
+/**
+ * @param mark - MARK of the run's source version (from `checkSource`); undefined when its bytes
+ *   could not be found, which fails the row (losslessness cannot be shown)
+ * @param ius - the run's IU rows in `seq` order
+ * @returns the `lossless.region` row, or none before cut_leg_a (no change set pinned)
+ */
+export function checkLosslessRegion(ctx: RunContext, mark: Mark | undefined, ius: readonly StoredIu[]): VerifyCheck[] {
+  if (ctx.context_pins.change_set_id == null) return [];
+  const expected = `region ${ctx.context_pins.region_sha ?? '(unpinned)'} re-assembled from ${ius.length} IUs`;
+  if (mark === undefined) return [problemsCheck('lossless.region', ['the bytes of the run\'s source version are not available (see source.version)'], { expected })];
+  const problems: string[] = [];
+  if (mark.regionSha !== ctx.context_pins.region_sha) problems.push(`MARK of the source version gives region_sha ${mark.regionSha}, pinned ${ctx.context_pins.region_sha ?? '(none)'}`);
+  const result = checkLossless(mark.text, ius, mark.excluded);
+  if (!result.ok) problems.push(`${result.reason} at region byte ${result.firstMismatchOffset}`);
+  return [problemsCheck('lossless.region', problems, { expected, observed: result.ok ? 'identical' : `differs at byte ${result.firstMismatchOffset}` })];
+}
