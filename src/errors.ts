@@ -56,6 +56,8 @@ export interface InputLocation {
  */
 export class StopError extends Error {
   override readonly name = 'StopError';
+  /** ISO time the stop happened (a gate wait keeps the time it started waiting). */
+  readonly at: string | undefined;
   constructor(
     readonly code: StopCode,
     message: string,
@@ -66,9 +68,11 @@ export class StopError extends Error {
       runbook?: string;
       next?: string;
       cause?: unknown;
+      at?: string;
     } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.at = details.at;
   }
 
   /** Exit status for this stop (DESIGN §8). */

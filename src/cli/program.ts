@@ -14,6 +14,8 @@ import { keysGenerate } from '../commands/keysGenerate.js';
 import { documentAdd } from '../commands/documentAdd.js';
 import { plan } from '../commands/plan.js';
 import { openKb } from '../kb/openKb.js';
+import { cut, resume } from '../orchestrator/runCut.js';
+import { formatRunOutcome, stderrProgress } from './formatRunOutcome.js';
 import { createCutMachine } from '../../machines/cutMachine.js';
 import { toMermaid } from '../../machines/toMermaid.js';
 import { reportError } from './reportError.js';
@@ -115,6 +117,30 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
         const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
         const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
         return { json: { ok: true, ...r }, text };
+      })(),
+    );
+
+  program
+    .command('cut')
+    .description('run a governed cut of the document\'s current source version (11 phases, 2 sovereign gates)')
+    .requiredOption('--document-id <law-id>', 'the law-id, e.g. us-const')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (opts: { documentId: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const o = await cut({ config: await config(), documentId: opts.documentId, progress: stderrProgress(io.stderr) });
+        return { json: o, text: formatRunOutcome(o), exitCode: o.exitCode };
+      })(),
+    );
+
+  program
+    .command('resume')
+    .description('resume a stopped or paused run from its sidecar (persisted keys are re-validated, never recomputed)')
+    .requiredOption('--run-id <run-id>', 'the run to resume')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (opts: { runId: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const o = await resume({ config: await config(), runId: opts.runId, progress: stderrProgress(io.stderr) });
+        return { json: o, text: formatRunOutcome(o), exitCode: o.exitCode };
       })(),
     );
 

@@ -1,0 +1,54 @@
+/**
+ * The factory of the cut machine's actors (STYLE: I/O behind a factory, swapped in tests with
+ * `machine.provide`). Each actor is a promise actor wrapping one phase function; progress (with
+ * elapsed ms) goes to the injected reporter.
+ */
+import { fromPromise } from 'xstate';
+import type { CutActors } from '../../machines/phases.js';
+import type { GateDecisionOutput, PhaseActorInput, PhaseOutput } from '../../machines/types.js';
+import type { PhaseDeps } from './PhaseDeps.js';
+import { internalGate } from './internalGate.js';
+import { cutplan, mark, sourcePin } from './phases/prePhases.js';
+import { backup, grantProbe } from './phases/safetyPhases.js';
+import { gateDecide, gateRequest } from './phases/gates.js';
+import { cutLegA, legBRecord, structuralVerify, writeVerify } from './phases/writePhases.js';
+import { closeout, lifecycleEnact } from './phases/finalPhases.js';
+
+function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) => Promise<T>) {
+  return fromPromise<T, PhaseActorInput>(async ({ input }) => {
+    const t0 = performance.now();
+    deps.progress.stepStarted(label);
+    try {
+      const out = await fn(input);
+      deps.progress.stepDone(label, performance.now() - t0);
+      return out;
+    } catch (err) {
+      const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'STOP_INTERNAL';
+      deps.progress.stepFailed(label, performance.now() - t0, code);
+      throw err;
+    }
+  });
+}
+
+/** Every actor the cut machine invokes, bound to `deps`. */
+export function createPhaseActors(deps: PhaseDeps): CutActors {
+  const phase = (label: string, fn: (d: PhaseDeps, i: PhaseActorInput) => Promise<PhaseOutput>) => timed<PhaseOutput>(deps, label, (i) => fn(deps, i));
+  return {
+    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => internalGate(deps, input)),
+    source_pin: phase('source_pin', sourcePin),
+    mark: phase('mark', mark),
+    cutplan: phase('cutplan', cutplan),
+    backup: phase('backup', backup),
+    grant_probe: phase('grant_probe', grantProbe),
+    SG1_request: phase('SG1 request', (d, i) => gateRequest(d, 'SG1', i)),
+    SG1_decide: timed<GateDecisionOutput>(deps, 'SG1 decide', (i) => gateDecide(deps, 'SG1', i)),
+    cut_leg_a: phase('cut_leg_a', cutLegA),
+    structural_verify: phase('structural_verify', structuralVerify),
+    leg_b_record: phase('leg_b_record', legBRecord),
+    write_verify: phase('write_verify', writeVerify),
+    SG2_request: phase('SG2 request', (d, i) => gateRequest(d, 'SG2', i)),
+    SG2_decide: timed<GateDecisionOutput>(deps, 'SG2 decide', (i) => gateDecide(deps, 'SG2', i)),
+    lifecycle_enact: phase('lifecycle_enact', lifecycleEnact),
+    closeout: phase('closeout', closeout),
+  };
+}

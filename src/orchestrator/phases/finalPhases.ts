@@ -1,0 +1,89 @@
+/**
+ * Phases 10 and 11 (DESIGN §4): lifecycle enact under the SG2 approval, and closeout (final report
+ * and the runs-index line).
+ */
+import { StopError } from '../../errors.js';
+import { enactLifecycle } from '../../ledger/enactLifecycle.js';
+import { appendRunsIndexLine } from '../../kb/appendRunsIndexLine.js';
+import { UploadFailed } from '../../kb/UploadFailed.js';
+import { closeoutKey } from '../../sidecar/phaseKeys.js';
+import { PHASE_NAMES } from '../../../machines/steps.js';
+import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
+import type { PhaseDeps } from '../PhaseDeps.js';
+import { invariant, phaseReport } from '../phaseReport.js';
+import { publishRunDocument } from '../publishRunDocument.js';
+
+/** Phase 10: review decision + forward lifecycle move, one transaction (adopts its own earlier decision). */
+export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const approval = run.approvals.SG2.accepted;
+  if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg2_approval_sha256) {
+    throw new StopError('STOP_APPROVAL_INVALID', 'lifecycle enact needs the accepted SG2 approval recorded in the sidecar', { runId: run.run_id, runbook: 'runbooks/README.md#stop_approval_invalid' });
+  }
+  const r = await enactLifecycle(deps.db, {
+    runId: run.run_id,
+    changeSetId: context.pins.change_set_id ?? '',
+    documentId: run.document_id,
+    sourceVersionId: run.source_version_id,
+    approverFingerprint: approval.signer_fingerprint.toUpperCase(),
+    approvalSha256: approval.sha256,
+    role: deps.config.writerRole,
+  });
+  const upload = await publishRunDocument(deps, 'lifecycle_enact', phaseReport(deps, 'lifecycle_enact', context, {
+    productionMutation: `cutter.iu lifecycle_state + cutter_governance.review_decision: ${run.document_id}`,
+    work: [
+      `SG2 approved by ${approval.signer_fingerprint.toUpperCase()} in ${approval.name} (sha256 ${approval.sha256})`,
+      ...run.approvals.SG2.refused.map((x) => `SG2 approval ${x.name} refused: ${x.reason}`),
+      r.adopted ? 'this run recorded its review decision earlier: adopted' : 'recorded the review decision and moved the lifecycle forward in one transaction',
+      r.supersededSourceVersion === null ? 'no earlier source version was in force' : `superseded source version ${r.supersededSourceVersion}`,
+    ],
+    diff: r.adopted ? [] : [
+      { item: 'IUs of this change set in force', pre: 0, post: r.inForce },
+      { item: 'IUs of the previous version superseded', pre: 0, post: r.superseded },
+    ],
+    verdict: { review_decision_id: r.reviewDecisionId, superseded_source_version: r.supersededSourceVersion, key: r.reviewDecisionId },
+  }));
+  return { pins: { review_decision_id: r.reviewDecisionId }, keys: { lifecycle_enact: r.reviewDecisionId }, upload };
+}
+
+/** Phase 11: the final report, then the runs-index line (idempotent per run). */
+export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => context.keys[p] ?? '');
+  const artifacts = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
+  const upload = await publishRunDocument(deps, 'closeout', phaseReport(deps, 'closeout', context, {
+    work: [
+      `run ${run.run_id} of ${run.document_id} completed all 11 phases and both sovereign gates`,
+      `change set ${context.pins.change_set_id ?? ''} is in force`,
+      `${Object.keys(context.uploads).length + 1} run documents uploaded, each at one revision`,
+    ],
+    inputs: { run_id: run.run_id, document_id: run.document_id, source_version_id: run.source_version_id, keys: Object.fromEntries(PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => [p, context.keys[p] ?? null])) },
+    invariants: PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => invariant(`key persisted: ${p}`, true, context.keys[p] !== undefined)),
+    artifacts,
+    verdict: { state: 'done', change_set_id: context.pins.change_set_id ?? null, review_decision_id: context.pins.review_decision_id ?? null, backup: `sidecars/${run.run_id}.backup.gpg (preserved; never used automatically)` },
+    nextSteps: [
+      `auditors: orchestrate verify --run-id ${run.run_id}`,
+      `emergency revert (sovereign only): orchestrate void --run-id ${run.run_id}, then sql/lifecycle/rollback_runbook.sql with the decrypted backup`,
+    ],
+  }));
+  const key = closeoutKey(prior, upload.sha256);
+  try {
+    await appendRunsIndexLine(deps.kb, {
+      runId: run.run_id,
+      documentId: run.document_id,
+      sourceVersionId: run.source_version_id,
+      state: 'done',
+      folder: run.kb_folder,
+      changeSetId: context.pins.change_set_id,
+      reviewDecisionId: context.pins.review_decision_id,
+      actor: run.actor,
+      closeoutUtc: deps.clock(),
+    });
+  } catch (err) {
+    if (err instanceof UploadFailed) {
+      throw new StopError('STOP_KB_UPLOAD', `appending the runs-index line failed after ${err.attempts} attempts`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_kb_upload', next: `orchestrate resume --run-id ${run.run_id}`, cause: err });
+    }
+    throw err;
+  }
+  return { pins: { final_report_sha: upload.sha256 }, keys: { closeout: key }, upload };
+}

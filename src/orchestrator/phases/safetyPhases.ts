@@ -1,0 +1,78 @@
+/**
+ * Phases 4 and 5 (DESIGN §4): the encrypted pre-write backup and the grant probe.
+ */
+import { InputError, StopError } from '../../errors.js';
+import { encryptBackup } from '../../backup/encryptBackup.js';
+import { readBackupFile, writeBackupFile } from '../../backup/backupFile.js';
+import { loadBackupRecipients } from '../../backup/loadBackupRecipients.js';
+import { dumpDocumentScope } from '../../ledger/dumpDocumentScope.js';
+import { probeGrants } from '../../ledger/probeGrants.js';
+import { backupKey, grantProbeKey } from '../../sidecar/phaseKeys.js';
+import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
+import type { PhaseDeps } from '../PhaseDeps.js';
+import { invariant, phaseReport } from '../phaseReport.js';
+import { publishRunDocument } from '../publishRunDocument.js';
+
+/**
+ * Phase 4: dump the document's DB scope, encrypt it to the configured recipients and write
+ * `sidecars/<run_id>.backup.gpg` — or adopt the file an earlier attempt wrote (encryption is
+ * randomised, so it is never re-made).
+ * @throws InputError when no backup recipient is configured (a cut never runs without a backup)
+ */
+export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  let file: { bytes: Uint8Array; sha256: string } | undefined;
+  try {
+    file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
+  } catch {
+    file = undefined;
+  }
+  let counts: Record<string, number> | undefined;
+  let adopted = true;
+  if (file === undefined) {
+    if (deps.config.backupRecipients.length === 0) {
+      throw new InputError('no backup recipient is configured: the pre-write backup cannot be encrypted', { field: 'backup.recipients' }, [], 'add an armored public key file to backup.recipients (or ORCHESTRATE_BACKUP_RECIPIENTS), then resume');
+    }
+    const recipients = await loadBackupRecipients(deps.config.backupRecipients);
+    const dump = await dumpDocumentScope(deps.db, run.document_id);
+    counts = dump.counts;
+    const enc = await encryptBackup({ run_id: run.run_id, source_version_id: run.source_version_id, ...dump }, recipients);
+    await writeBackupFile(deps.config.sidecarsDir, run.run_id, enc.bytes, 'backup');
+    file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
+    adopted = false;
+  }
+  const key = backupKey(context.keys.cutplan ?? '', file.sha256);
+  const upload = await publishRunDocument(deps, 'backup', phaseReport(deps, 'backup', context, {
+    work: [
+      adopted ? 'the encrypted backup of an earlier attempt of this phase exists: adopted (encryption is never redone)' : `dumped the DB rows in the scope of ${run.document_id} (source versions, IUs, governance rows)`,
+      adopted ? 'checked its sha256' : `encrypted them with OpenPGP to ${deps.config.backupRecipients.length} recipient(s)`,
+      `sidecar file ${run.run_id}.backup.gpg (never uploaded to the KB)`,
+    ],
+    diff: counts === undefined ? [] : Object.entries(counts).map(([t, n]) => ({ item: `rows backed up: ${t}`, pre: n, post: n })),
+    artifacts: [{ path: `sidecars/${run.run_id}.backup.gpg`, sha256: file.sha256, bytes: file.bytes.length }],
+    verdict: { backup_sha: file.sha256, key },
+  }));
+  return { pins: { backup_sha: file.sha256 }, keys: { backup: key }, upload };
+}
+
+/** Phase 5: the writer role holds exactly the needed privileges and the guards exist. */
+export async function grantProbe(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const probe = await probeGrants(deps.db, deps.config.writerRole);
+  if (!probe.ok) {
+    const bad = probe.checks.filter((c) => !c.ok).map((c) => `${c.check} (expected ${String(c.expected)}, found ${String(c.observed)})`);
+    throw new StopError('STOP_GRANT_PROBE', `the role ${deps.config.writerRole} does not hold exactly the privileges the writes need: ${bad.join('; ')}`, {
+      runId: run.run_id,
+      written: [],
+      runbook: 'runbooks/README.md#stop_grant_probe',
+      next: `fix the grants (sql/deploy/006_writer_role.sql), then: orchestrate resume --run-id ${run.run_id}`,
+    });
+  }
+  const key = grantProbeKey(context.keys.backup ?? '', probe.sha256);
+  const upload = await publishRunDocument(deps, 'grant_probe', phaseReport(deps, 'grant_probe', context, {
+    work: [`probed ${probe.checks.length} privileges and guards of role ${probe.role}`, 'grant_probe_sha = sha256 of RFC 8785 JSON of {role, checks}'],
+    invariants: probe.checks.map((c) => invariant(c.check, c.expected, c.observed)),
+    verdict: { role: probe.role, checks: probe.checks.length, grant_probe_sha: probe.sha256, key },
+  }));
+  return { pins: { grant_probe_sha: probe.sha256 }, keys: { grant_probe: key }, upload };
+}

@@ -1,0 +1,163 @@
+/**
+ * Phases 6–9 (DESIGN §4): cut leg A, structural verify, leg B record, write verify. Each first
+ * looks for its own earlier effect in the database (by idempotency key or change set) and adopts it.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { StopError } from '../../errors.js';
+import { checkLossless } from '../../cutter/checkLossless.js';
+import { writerDigest } from '../../cutter/writerDigest.js';
+import { findManifestEnvelope, recordLegB } from '../../ledger/LegBRecorder.js';
+import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
+import { readBackIus } from '../../ledger/readBackIus.js';
+import { writeLegA } from '../../ledger/writeLegA.js';
+import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
+import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
+import type { PhaseDeps } from '../PhaseDeps.js';
+import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
+import { publishRunDocument } from '../publishRunDocument.js';
+import { liveSourceOfRun } from './prePhases.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+function refusedLines(deps: PhaseDeps, gate: 'SG1' | 'SG2'): string[] {
+  const a = deps.store.current.approvals[gate];
+  return [
+    ...(a.accepted === null ? [] : [`${gate} approved by ${a.accepted.signer_fingerprint.toUpperCase()} in ${a.accepted.name}`]),
+    ...a.refused.map((r) => `${gate} approval ${r.name} refused: ${r.reason}`),
+  ];
+}
+
+/** Phase 6: one transaction writes the change set and every IU (or adopts the committed one). */
+export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const live = liveSourceOfRun(deps);
+  const rows = live.plan();
+  const pinned = context.pins.writer_digest ?? '';
+  const r = await writeLegA(deps.db, {
+    runId: run.run_id,
+    documentId: run.document_id,
+    sourceVersionId: run.source_version_id,
+    writerDigest: pinned,
+    rows,
+    replanDigest: () => liveSourceOfRun(deps).writerDigest(),
+    role: deps.config.writerRole,
+  });
+  const upload = await publishRunDocument(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
+    productionMutation: `cutter.iu + cutter_governance.cut_change_set: ${run.document_id} change set ${r.changeSetId}`,
+    work: [
+      ...refusedLines(deps, 'SG1'),
+      `took the advisory lock of document ${run.document_id}`,
+      r.adopted ? 'found the change set this run committed earlier by its idempotency key: adopted, nothing rewritten' : 're-planned inside the transaction and asserted writer_digest',
+      r.adopted ? `change set holds ${r.iuCount} IUs` : `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction`,
+    ],
+    diff: [{ item: 'cutter.iu rows of this change set', pre: r.adopted ? r.iuCount : 0, post: r.iuCount }],
+    invariants: [invariant('IUs written = IUs planned', rows.length, r.iuCount)],
+    verdict: { change_set_id: r.changeSetId, idempotency_key: r.idempotencyKey, iu_count: r.iuCount, adopted: r.adopted },
+  }));
+  return { pins: { change_set_id: r.changeSetId }, keys: { cut_leg_a: r.changeSetId }, upload };
+}
+
+/** Phase 7: read the IUs back; count, hashes, tree shape and lossless re-assembly of the region. */
+export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const live = liveSourceOfRun(deps);
+  const mark = live.mark();
+  const plan = live.plan();
+  const changeSetId = context.pins.change_set_id ?? '';
+  const rows = await readBackIus(deps.db, changeSetId);
+  const addresses = new Set(rows.map((r) => r.canonical_address));
+  const badHash = rows.filter((r) => sha256(r.text) !== r.content_hash).length;
+  const orphans = rows.filter((r) => r.parent_address !== null && !addresses.has(r.parent_address)).length;
+  const planOrder = plan.map((u) => u.canonical_address).join('\n') === rows.map((r) => r.canonical_address).join('\n');
+  const lossless = checkLossless(mark.text, rows, mark.excluded);
+  const checks = [
+    invariant('IU count = planned count', plan.length, rows.length),
+    invariant('IUs whose text does not hash to content_hash', 0, badHash),
+    invariant('IUs whose parent is missing', 0, orphans),
+    invariant('document order = plan order', true, planOrder),
+    invariant('texts + excluded spans re-assemble the region (lossless)', true, lossless.ok),
+    invariant('region_sha unchanged', context.pins.region_sha ?? null, mark.regionSha),
+  ];
+  const payload = { change_set_id: changeSetId, iu_count: rows.length, bad_hash: badHash, orphans, plan_order: planOrder, lossless: lossless.ok, region_sha: mark.regionSha };
+  const payloadSha = sha256(canonicalize(payload) ?? '');
+  if (!checks.every((c) => c.ok)) {
+    throw new StopError('STOP_STRUCTURAL_VERIFY', `structural verify of change set ${changeSetId} failed: ${checks.filter((c) => !c.ok).map((c) => `${c.invariant} (expected ${String(c.expected)}, observed ${String(c.observed)})`).join('; ')}${lossless.ok ? '' : ` — ${lossless.reason} at region offset ${lossless.firstMismatchOffset}`}`, {
+      runId: run.run_id,
+      written: [`cut_change_set ${changeSetId} and its IUs (leg A)`],
+      notWritten: ['manifest_envelope', 'verify_result', 'review_decision'],
+      runbook: 'runbooks/README.md#stop_structural_verify',
+    });
+  }
+  const key = structuralVerifyKey(changeSetId, payloadSha);
+  const upload = await publishRunDocument(deps, 'structural_verify', phaseReport(deps, 'structural_verify', context, {
+    work: [`read back ${rows.length} IUs of change set ${changeSetId} in seq order`, 'checked count, per-IU body hash, parent links, order and lossless re-assembly'],
+    invariants: checks,
+    verdict: { structural_verify_payload_sha: payloadSha, key },
+  }));
+  return { pins: { structural_verify_payload_sha: payloadSha }, keys: { structural_verify: key }, upload };
+}
+
+/** Phase 8: LegBRecorder records the manifest envelope (adopting this run's own earlier row). */
+export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const p = context.pins;
+  const changeSetId = p.change_set_id ?? '';
+  const rows = await readBackIus(deps.db, changeSetId);
+  const existing = await findManifestEnvelope(deps.db, changeSetId);
+  let id: string;
+  if (existing !== undefined) {
+    if (existing.run_id !== run.run_id) {
+      throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a manifest envelope from run ${existing.run_id}`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_replay_conflict' });
+    }
+    id = existing.id;
+  } else {
+    id = await recordLegB(deps.db, {
+      change_set_id: changeSetId,
+      run_id: run.run_id,
+      manifest_digest: p.manifest_digest ?? '',
+      region_sha: p.region_sha ?? '',
+      writer_digest: p.writer_digest ?? '',
+      iu_count: rows.length,
+      envelope: { document_id: run.document_id, doc_prefix: run.doc_prefix, source_version_id: run.source_version_id, counts: countsByKind(rows), structural_verify_payload_sha: p.structural_verify_payload_sha ?? null, backup_sha: p.backup_sha ?? null, grant_probe_sha: p.grant_probe_sha ?? null },
+    }, { role: deps.config.writerRole });
+  }
+  const upload = await publishRunDocument(deps, 'leg_b_record', phaseReport(deps, 'leg_b_record', context, {
+    productionMutation: `cutter_governance.manifest_envelope: change set ${changeSetId}`,
+    work: [existing === undefined ? 'LegBRecorder inserted the manifest envelope (it refuses an existing row)' : 'this run recorded the envelope earlier: adopted'],
+    diff: [{ item: 'manifest_envelope rows of this change set', pre: existing === undefined ? 0 : 1, post: 1 }],
+    verdict: { manifest_envelope_id: id, key: id },
+  }));
+  return { pins: { manifest_envelope_id: id }, keys: { leg_b_record: id }, upload };
+}
+
+/** Phase 9: VerifyRecorder re-derives writer_digest from the DB rows and records the result. */
+export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
+  const run = deps.store.current;
+  const changeSetId = context.pins.change_set_id ?? '';
+  const rows = await readBackIus(deps.db, changeSetId);
+  const derived = writerDigest(rows);
+  const outcome = derived === context.pins.writer_digest ? 'PASS' : 'FAIL';
+  const existing = await findVerifyResult(deps.db, changeSetId);
+  let id: string;
+  if (existing !== undefined) {
+    if (existing.run_id !== run.run_id) throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a verify result from run ${existing.run_id}`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_replay_conflict' });
+    id = existing.id;
+  } else {
+    id = await recordVerify(deps.db, { change_set_id: changeSetId, run_id: run.run_id, derived_writer_digest: derived, iu_count: rows.length, outcome }, { role: deps.config.writerRole });
+  }
+  if (outcome === 'FAIL' || existing?.outcome === 'FAIL') {
+    throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(context.pins.writer_digest ?? '').slice(0, 16)}…)`, {
+      runId: run.run_id,
+      written: [`verify_result ${id} (FAIL)`],
+      runbook: 'runbooks/README.md#stop_write_verify',
+    });
+  }
+  const upload = await publishRunDocument(deps, 'write_verify', phaseReport(deps, 'write_verify', context, {
+    productionMutation: `cutter_governance.verify_result: change set ${changeSetId}`,
+    work: [`re-derived writer_digest from ${rows.length} DB rows`, existing === undefined ? 'VerifyRecorder inserted the verify result (it refuses an existing row)' : 'this run recorded the result earlier: adopted'],
+    invariants: [invariant('derived writer_digest = pinned writer_digest', context.pins.writer_digest ?? null, derived)],
+    verdict: { verify_result_id: id, outcome, key: id },
+  }));
+  return { pins: { verify_result_id: id }, keys: { write_verify: id }, upload };
+}

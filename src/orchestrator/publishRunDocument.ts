@@ -1,0 +1,53 @@
+/**
+ * Uploads one run document (a phase report or a gate request) into the run folder, adopting the
+ * document an earlier attempt of the same phase already uploaded (DESIGN §3, §5; STYLE: every
+ * phase is safe to run twice).
+ */
+import { KbPathTaken } from '../kb/KbPathTaken.js';
+import { UploadFailed } from '../kb/UploadFailed.js';
+import { parseRunFolderListing, runDocumentName, type RunDocumentKey } from '../kb/runDocuments.js';
+import { utcDateStamp } from '../kb/utcStamp.js';
+import type { ReportData } from '../reports/ReportData.js';
+import { uploadReport } from '../reports/uploadReport.js';
+import { StopError } from '../errors.js';
+import type { UploadRecord } from '../../machines/types.js';
+import type { PhaseDeps } from './PhaseDeps.js';
+
+/**
+ * Renders, scans and uploads `data` as the `key` document of the run folder. The file keeps the
+ * date of its first upload: a re-run on a later day finds it by its stem and re-uploads the same
+ * bytes (a no-op), so every path has exactly one commit.
+ *
+ * @throws StopError `STOP_DRIFT` when the folder already holds that document with other bytes;
+ *   `STOP_KB_UPLOAD` when the upload failed after its retries or the secret scanner blocked it
+ */
+export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, data: ReportData): Promise<UploadRecord> {
+  const folder = deps.store.current.kb_folder;
+  const runId = deps.store.current.run_id;
+  const earlier = parseRunFolderListing(await deps.kb.list(folder)).find((f) => f.kind === 'document' && f.key === key);
+  const name = earlier?.name ?? runDocumentName(key, utcDateStamp(deps.clock()));
+  const relPath = `${folder}/${name}`;
+  try {
+    const up = await uploadReport(deps.kb, relPath, data, { secrets: deps.config.secrets, scope: key });
+    return { path: up.path, sha256: up.sha256, commit: up.commit };
+  } catch (err) {
+    if (err instanceof KbPathTaken) {
+      throw new StopError('STOP_DRIFT', `${relPath} is already in the KB with other bytes than this run now produces`, {
+        runId,
+        notWritten: [relPath],
+        runbook: 'runbooks/README.md#stop_drift',
+        cause: err,
+      });
+    }
+    if (err instanceof UploadFailed) {
+      throw new StopError('STOP_KB_UPLOAD', `uploading ${relPath} failed after ${err.attempts} attempts: ${err.message}`, {
+        runId,
+        notWritten: [relPath],
+        runbook: 'runbooks/README.md#stop_kb_upload',
+        next: `fix the KB remote, then: orchestrate resume --run-id ${runId}`,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

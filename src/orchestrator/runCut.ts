@@ -1,0 +1,162 @@
+/**
+ * `orchestrate cut` and `orchestrate resume` (DESIGN §4, §5, §8): the layer-1 replay check on the
+ * sidecars before any DB connect, run creation under a per-document lock, the run lock, then the
+ * machine driven to done or a stop.
+ */
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { uuidv7 } from 'uuidv7';
+import type { Config } from '../config/configSchema.js';
+import { openDatabase } from '../db/openDatabase.js';
+import { migrate } from '../db/migrate.js';
+import type { Database } from '../db/Database.js';
+import { EXIT, InputError, StopError, exitCodeFor, type StopCode } from '../errors.js';
+import { openKb } from '../kb/openKb.js';
+import type { KbStore } from '../kb/KbStore.js';
+import { kbFolderTaken, runFolderPath } from '../kb/runFolder.js';
+import { acquireRunLock } from '../sidecar/acquireRunLock.js';
+import { findReplayRuns } from '../sidecar/findReplayRuns.js';
+import { listSidecars } from '../sidecar/listSidecars.js';
+import { newRunContext } from '../sidecar/newRunContext.js';
+import { readSidecar } from '../sidecar/readSidecar.js';
+import type { RunContext } from '../sidecar/runContextSchema.js';
+import { writeSidecar } from '../sidecar/writeSidecar.js';
+import { driveRun } from './driveRun.js';
+import { liveDocument } from './liveDocument.js';
+import type { Progress } from './PhaseDeps.js';
+import { checkReplay } from './checkReplay.js';
+
+/** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
+export interface RunOutcome {
+  run_id: string;
+  document_id: string;
+  state: RunContext['state'] | 'replayed';
+  /** DESIGN §8 code of the stop, null when done or replayed. */
+  code: string | null;
+  message: string;
+  exitCode: number;
+  kb_folder: string;
+  replayed_from: string | null;
+  /** Rows this invocation wrote to cutter.iu (0 for a replay). */
+  keys: RunContext['keys'];
+  context_pins: RunContext['context_pins'];
+}
+
+/** Options shared by cut and resume. */
+export interface RunOptions {
+  config: Config;
+  progress: Progress;
+  clock?: () => Date;
+}
+
+async function openKbFor(config: Config): Promise<KbStore> {
+  return openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs } });
+}
+
+function outcomeOf(sidecar: RunContext, code: string | null, message: string): RunOutcome {
+  const exitCode = code === null ? EXIT.ok : exitCodeFor(code as StopCode);
+  return {
+    run_id: sidecar.run_id,
+    document_id: sidecar.document_id,
+    state: sidecar.state,
+    code,
+    message,
+    exitCode,
+    kb_folder: sidecar.kb_folder,
+    replayed_from: null,
+    keys: sidecar.keys,
+    context_pins: sidecar.context_pins,
+  };
+}
+
+async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function drive(options: RunOptions, kb: KbStore, sidecar: RunContext, fresh: boolean): Promise<RunOutcome> {
+  const clock = options.clock ?? (() => new Date());
+  const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
+  try {
+    return await withDatabase(options.config, async (db) => {
+      const r = await driveRun({ config: options.config, db, kb, sidecar, fresh, progress: options.progress, clock });
+      const message = r.code === null ? `run ${r.sidecar.run_id} is complete` : (r.sidecar.stop?.detail ?? r.code);
+      return outcomeOf(r.sidecar, r.code, message);
+    });
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * `orchestrate cut --document-id X`: a new run of the document's current source version, or an
+ * idempotent replay of a complete one (`replayed_from`), or `STOP_REPLAY_CONFLICT` when an
+ * unfinished, non-voided run exists (resume it instead).
+ *
+ * @throws InputError for an unknown document or unreadable sidecars; StopError for stops before
+ *   the machine starts (STOP_REPLAY_CONFLICT, STOP_LOCKED, STOP_DB)
+ */
+export async function cut(options: RunOptions & { documentId: string }): Promise<RunOutcome> {
+  const { config } = options;
+  const clock = options.clock ?? (() => new Date());
+  const kb = await openKbFor(config);
+  const live = liveDocument(config.kbDir, options.documentId);
+  const svid = live.doc.sourceVersionId;
+  const lawId = live.doc.document.law_id;
+  const release = await lockfile.lock(config.sidecarsDir, {
+    lockfilePath: path.join(config.sidecarsDir, `${lawId}.cut.lock`),
+    realpath: false,
+    stale: 30_000,
+    retries: { retries: 20, factor: 1.3, minTimeout: 100, maxTimeout: 1_000 },
+  }).catch((err: unknown) => {
+    throw new StopError('STOP_LOCKED', `another orchestrate process is starting a cut of ${lawId}`, { runbook: 'runbooks/README.md#stop_locked', cause: err });
+  });
+  let sidecar: RunContext;
+  try {
+    const listing = await listSidecars(config.sidecarsDir);
+    if (listing.unreadable.length > 0) {
+      throw new InputError(`unreadable sidecars in ${config.sidecarsDir}: the replay check cannot be trusted`, { file: listing.unreadable[0]?.file }, listing.unreadable.flatMap((u) => u.issues.map((i) => ({ path: `${u.file}: ${i.path}`, message: i.message }))), 'repair or move the file (orchestrate status lists runs), then run cut again');
+    }
+    const verdict = findReplayRuns(listing.runs, lawId, svid);
+    if (verdict.kind === 'replay') {
+      const done = verdict.run;
+      await withDatabase(config, (db) => checkReplay(db, done, live.plan().length));
+      return { ...outcomeOf(done, null, `source version ${svid.slice(0, 16)} of ${lawId} was already cut by run ${done.run_id}: nothing written`), state: 'replayed', replayed_from: done.run_id };
+    }
+    if (verdict.kind === 'conflict') {
+      const ids = verdict.runs.map((r) => `${r.run_id} (${r.state})`).join(', ');
+      throw new StopError('STOP_REPLAY_CONFLICT', `a non-voided run of ${lawId} at source version ${svid.slice(0, 16)} exists: ${ids}`, {
+        runId: verdict.runs[0]?.run_id,
+        written: [],
+        runbook: 'runbooks/README.md#stop_replay_conflict',
+        next: `orchestrate resume --run-id ${verdict.runs[0]?.run_id ?? ''} (or void it)`,
+      });
+    }
+    const runId = uuidv7();
+    const now = clock();
+    const folder = await runFolderPath({ lawId, sourceVersionId: svid, date: now, taken: kbFolderTaken(kb, runId) });
+    sidecar = newRunContext({ run_id: runId, document_id: lawId, law_id: lawId, doc_prefix: live.doc.document.doc_prefix, source_version_id: svid, kb_folder: folder, actor: config.actor, now });
+    await writeSidecar(config.sidecarsDir, sidecar, 'source_pin');
+  } finally {
+    await release();
+  }
+  return drive(options, kb, sidecar, true);
+}
+
+/**
+ * `orchestrate resume --run-id R`: re-validates the persisted keys (the sidecar's key chain) and
+ * continues from the snapshot; a stopped step is re-entered at its internal gate.
+ * @throws InputError for an unknown, voided or invalid run; StopError STOP_LOCKED when it is running
+ */
+export async function resume(options: RunOptions & { runId: string }): Promise<RunOutcome> {
+  const sidecar = await readSidecar(options.config.sidecarsDir, options.runId);
+  if (sidecar.state === 'voided') throw new InputError(`run ${options.runId} was voided: it cannot be resumed`, { field: 'state' }, [], 'start a new cut of the document');
+  if (sidecar.state === 'done') return outcomeOf(sidecar, null, `run ${options.runId} is already complete`);
+  const kb = await openKbFor(options.config);
+  return drive(options, kb, sidecar, false);
+}
