@@ -1,0 +1,236 @@
+/**
+ * `orchestrate status` (issue 5): where each run of this workspace is, read from the sidecars only
+ * (no DB, no KB). Without a run id one row per run; with one, the run's phase, persisted keys,
+ * pins, uploads, stop, lock and — at a gate — how long it has waited. `--waiting --older-than 24h`
+ * lists the runs paused at a gate for longer than that (the operator's reminder list).
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { Config } from '../config/configSchema.js';
+import { InputError } from '../errors.js';
+import { isPidAlive, type LockHolder } from '../sidecar/acquireRunLock.js';
+import { listSidecars } from '../sidecar/listSidecars.js';
+import { readSidecar } from '../sidecar/readSidecar.js';
+import type { RunContext } from '../sidecar/runContextSchema.js';
+import { sidecarPaths } from '../sidecar/sidecarPaths.js';
+import { parseCutContext } from '../../machines/cutContextSchema.js';
+import { STEP_NAMES } from '../../machines/steps.js';
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/**
+ * Parses a duration such as `30m`, `24h`, `7d`, `1d12h` or `90s` (units s, m, h, d, w; whole
+ * numbers; groups add up). Pure.
+ *
+ * @returns milliseconds
+ * @throws InputError (field `older-than` unless named) for anything else: empty, no unit,
+ *   fractions, negative numbers, unknown units
+ */
+export function parseDuration(text: string, field = 'older-than'): number {
+  const trimmed = text.trim();
+  if (!/^(?:\d+[smhdw])+$/.test(trimmed)) {
+    throw new InputError(`duration ${JSON.stringify(text)} is not like 30m, 24h, 7d or 1d12h`, { field }, [
+      { path: field, message: 'whole numbers with a unit s, m, h, d or w' },
+    ]);
+  }
+  let ms = 0;
+  for (const [, n, unit] of trimmed.matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  if (!Number.isSafeInteger(ms)) throw new InputError(`duration ${JSON.stringify(text)} is too large`, { field });
+  return ms;
+}
+
+/** Human form of a non-negative duration, two largest units: `2d 3h`, `5h 12m`, `7m`, `42s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3_600);
+  const m = Math.floor((s % 3_600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m`;
+  return `${s}s`;
+}
+
+/** Where a run is, from its persisted machine context (`snapshot.context`). */
+export interface RunPhase {
+  /** The step it is in, stopped or waiting at; the last step for a finished run; null when unknown. */
+  step: string | null;
+  completed: string[];
+  last_completed: string | null;
+}
+
+/** Reads the phase from the sidecar's snapshot; falls back to the persisted keys when it is absent or invalid. */
+export function runPhase(ctx: RunContext): RunPhase {
+  const parsed = parseCutContext((ctx.snapshot as { context?: unknown } | null)?.context);
+  // Without a usable snapshot, every step up to the last phase with a persisted key counts as done.
+  const keyed = (ctx.keys as Record<string, string | null | undefined>);
+  const lastKeyed = STEP_NAMES.reduce((at, s, i) => (keyed[s] != null ? i : at), -1);
+  const completed: string[] = parsed.ok ? parsed.context.completed : STEP_NAMES.slice(0, lastKeyed + 1);
+  const last = completed.at(-1) ?? null;
+  const next = STEP_NAMES[completed.length] ?? null;
+  const step = (parsed.ok ? parsed.context.stop?.step : undefined) ?? (next ?? last);
+  return { step, completed, last_completed: last };
+}
+
+/** One row of the listing. `waiting_ms` only for runs at a gate (now − stop.at). */
+export interface StatusRow {
+  run_id: string;
+  document_id: string;
+  state: RunContext['state'];
+  step: string | null;
+  stop_code: string | null;
+  updated_at: string;
+  waiting_ms: number | null;
+  waiting: string | null;
+}
+
+/** A sidecar file that could not be read as a RunContext, with why. */
+export interface UnreadableRow {
+  file: string;
+  issues: { path: string; message: string }[];
+}
+
+/** The run lock as seen now: held or not, and whether the holder is alive (null: another host). */
+export interface LockView {
+  held: boolean;
+  holder: LockHolder | null;
+  alive: boolean | null;
+}
+
+function waitingMs(ctx: RunContext, now: Date): number | null {
+  if (ctx.state !== 'awaiting_sg1' && ctx.state !== 'awaiting_sg2') return null;
+  return Math.max(0, now.getTime() - Date.parse(ctx.stop?.at ?? ctx.updated_at));
+}
+
+/** Builds the listing row of one run. */
+export function statusRow(ctx: RunContext, now: Date): StatusRow {
+  const wait = waitingMs(ctx, now);
+  return {
+    run_id: ctx.run_id, document_id: ctx.document_id, state: ctx.state, step: runPhase(ctx).step,
+    stop_code: ctx.stop?.code ?? null, updated_at: ctx.updated_at, waiting_ms: wait, waiting: wait === null ? null : formatDuration(wait),
+  };
+}
+
+async function lockView(dir: string, runId: string): Promise<LockView> {
+  let text: string;
+  try {
+    text = await readFile(sidecarPaths(dir, runId).lock, 'utf8');
+  } catch {
+    return { held: false, holder: null, alive: null };
+  }
+  try {
+    const holder = JSON.parse(text) as LockHolder;
+    return { held: true, holder, alive: holder.host === os.hostname() ? isPidAlive(holder.pid) : null };
+  } catch {
+    return { held: true, holder: null, alive: null };
+  }
+}
+
+function nextStep(ctx: RunContext, lock: LockView): string | null {
+  const id = ctx.run_id;
+  switch (ctx.state) {
+    case 'awaiting_sg1':
+    case 'awaiting_sg2': {
+      const gate = ctx.state === 'awaiting_sg1' ? 'SG1' : 'SG2';
+      return `a sovereign runs \`orchestrate approve --run-id ${id} --gate ${gate} --key-file <name>.sec.asc\`, then \`orchestrate resume --run-id ${id}\``;
+    }
+    case 'stopped':
+      return `fix the cause (runbooks/README.md#${(ctx.stop?.code ?? 'stop').toLowerCase()}), then \`orchestrate resume --run-id ${id}\``;
+    case 'running':
+      return lock.held && lock.alive !== false ? 'a process is running it: wait for it' : `the process that ran it is gone: \`orchestrate resume --run-id ${id}\``;
+    default:
+      return null;
+  }
+}
+
+/** Options of {@link status}. */
+export interface StatusOptions {
+  config: Config;
+  runId?: string;
+  /** Only runs paused at a gate. */
+  waiting?: boolean;
+  /** Only runs paused at a gate for longer than this (implies `waiting`); see {@link parseDuration}. */
+  olderThanMs?: number;
+  now?: Date;
+}
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+}
+
+async function one(options: StatusOptions & { runId: string }, now: Date): Promise<{ json: object; text: string }> {
+  const dir = options.config.sidecarsDir;
+  const file = sidecarPaths(dir, options.runId).context;
+  const ctx = await readSidecar(dir, options.runId).catch((error: unknown) => {
+    if (error instanceof InputError && error.message.startsWith('no sidecar')) {
+      throw new InputError(`unknown run ${options.runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+    }
+    throw error;
+  });
+  const row = statusRow(ctx, now);
+  const phase = runPhase(ctx);
+  const lock = await lockView(dir, ctx.run_id);
+  const machinePins = parseCutContext((ctx.snapshot as { context?: unknown } | null)?.context);
+  const pins = Object.fromEntries(
+    Object.entries({ ...ctx.context_pins, ...(machinePins.ok ? machinePins.context.pins : {}) }).filter(([, v]) => v != null),
+  );
+  const keys = Object.fromEntries(Object.entries(ctx.keys).filter(([, v]) => v != null));
+  const approvals = Object.fromEntries((['SG1', 'SG2'] as const).map((g) => [g, { accepted: ctx.approvals[g].accepted, refused: ctx.approvals[g].refused.length }]));
+  const next = nextStep(ctx, lock);
+  const json = {
+    run_id: ctx.run_id, document_id: ctx.document_id, doc_prefix: ctx.doc_prefix, source_version_id: ctx.source_version_id,
+    kb_folder: ctx.kb_folder, state: ctx.state, phase, keys, pins, uploads: { count: ctx.uploads.length, names: ctx.uploads.map((u) => u.name) },
+    approvals, stop: ctx.stop, waiting_ms: row.waiting_ms, waiting: row.waiting, lock, actor: ctx.actor,
+    created_at: ctx.created_at, updated_at: ctx.updated_at, next,
+  };
+  const text = [
+    `run ${ctx.run_id} · ${ctx.document_id} · source ${ctx.source_version_id.slice(0, 16)}`,
+    `state     ${ctx.state}${row.waiting === null ? '' : ` (waiting ${row.waiting} since ${ctx.stop?.at ?? ctx.updated_at})`}`,
+    `phase     ${phase.step ?? '?'} (${phase.completed.length} of ${STEP_NAMES.length} steps done${phase.last_completed === null ? '' : `, last ${phase.last_completed}`})`,
+    `stop      ${ctx.stop === null ? '-' : `${ctx.stop.code} at ${ctx.stop.at}: ${ctx.stop.detail}`}`,
+    `folder    ${ctx.kb_folder} (${ctx.uploads.length} uploads)`,
+    `lock      ${lock.held ? `held by pid ${lock.holder?.pid ?? '?'} on ${lock.holder?.host ?? '?'}${lock.alive === false ? ' (dead)' : ''}` : 'free'}`,
+    `keys      ${Object.keys(keys).length === 0 ? '-' : ''}`,
+    ...Object.entries(keys).map(([k, v]) => `  ${k.padEnd(18)} ${String(v)}`),
+    `pins      ${Object.keys(pins).length === 0 ? '-' : ''}`,
+    ...Object.entries(pins).map(([k, v]) => `  ${k.padEnd(30)} ${String(v)}`),
+    ...(next === null ? [] : [`next      ${next}`]),
+  ].join('\n');
+  return { json, text };
+}
+
+/**
+ * Reports the runs of `config.sidecarsDir`.
+ *
+ * @returns without `runId`: `json` = `{ runs: StatusRow[], unreadable: UnreadableRow[], filter }`
+ *   and a table; with `runId`: the run's detail (phase, keys, pins, uploads, approvals, stop,
+ *   waiting, lock, next). Unreadable sidecars are listed, never fatal.
+ * @throws InputError for a malformed or unknown run id, a damaged sidecar of the named run, or a
+ *   negative / non-finite `olderThanMs`
+ */
+export async function status(options: StatusOptions): Promise<{ json: object; text: string }> {
+  const now = options.now ?? new Date();
+  if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
+    throw new InputError('--older-than must be a non-negative duration', { field: 'older-than' });
+  }
+  if (options.runId !== undefined) return one({ ...options, runId: options.runId }, now);
+
+  const listing = await listSidecars(options.config.sidecarsDir);
+  const onlyWaiting = options.waiting === true || options.olderThanMs !== undefined;
+  const rows = listing.runs
+    .map((ctx) => statusRow(ctx, now))
+    .filter((r) => !onlyWaiting || r.waiting_ms !== null)
+    .filter((r) => options.olderThanMs === undefined || (r.waiting_ms ?? 0) > options.olderThanMs);
+  const unreadable: UnreadableRow[] = listing.unreadable.map((u) => ({ file: u.file, issues: u.issues }));
+  const header = ['RUN', 'DOCUMENT', 'STATE', 'STEP', 'STOP', 'UPDATED', 'WAITING'];
+  const cells = rows.map((r) => [r.run_id, r.document_id, r.state, r.step ?? '?', r.stop_code ?? '-', r.updated_at, r.waiting ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const lines = rows.length === 0
+    ? [onlyWaiting ? 'no run is waiting at a gate' + (options.olderThanMs === undefined ? '' : ` for more than ${formatDuration(options.olderThanMs)}`) : 'no runs']
+    : [pad(header, widths), ...cells.map((c) => pad(c, widths))];
+  for (const u of unreadable) lines.push(`UNREADABLE ${u.file}: ${u.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  return {
+    json: { runs: rows, unreadable, filter: { waiting: onlyWaiting, older_than_ms: options.olderThanMs ?? null } },
+    text: lines.join('\n'),
+  };
+}
