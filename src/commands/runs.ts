@@ -1,0 +1,81 @@
+/**
+ * `orchestrate runs` (issue 5, reference §9): the auditor's view of every run, read from the KB's
+ * runs-index (one line per run after closeout), not from local sidecars — so it shows the runs of
+ * every host that shares the KB remote.
+ */
+import type { Config } from '../config/configSchema.js';
+import { InputError } from '../errors.js';
+import type { KbStore } from '../kb/KbStore.js';
+import { openKb } from '../kb/openKb.js';
+import { redactCredentials } from '../kb/redactCredentials.js';
+import { LAW_ID_PATTERN } from '../kb/runFolder.js';
+import { RUNS_INDEX_PATH, parseRunsIndex, type RunsIndexRecord } from '../kb/runsIndex.js';
+
+/** Options of {@link runs}. */
+export interface RunsOptions {
+  config: Config;
+  /** Only runs of this law-id. */
+  documentId?: string;
+  /** Only runs in this state (case-insensitive, e.g. `done`). */
+  state?: string;
+  /** KB to read instead of opening `config.kbDir` (tests). */
+  kb?: KbStore;
+}
+
+/** JSON result of {@link runs}. `total` counts every parsed entry before filtering. */
+export interface RunsJson {
+  path: string;
+  entries: RunsIndexRecord[];
+  /** Entry-like lines that did not parse (never fatal). */
+  issues: { line: number; message: string }[];
+  total: number;
+  filter: { document_id: string | null; state: string | null };
+  /** E.g. the remote could not be reached and the local copy was read. */
+  warnings: string[];
+}
+
+/**
+ * Reads {@link RUNS_INDEX_PATH} as committed in the KB (after syncing with the remote when one is
+ * configured), parses it and filters it. A missing index is an empty list.
+ *
+ * @returns `json` ({@link RunsJson}) and a table (one row per run, then the issues)
+ * @throws InputError when `documentId` is not a law-id slug
+ */
+export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text: string }> {
+  const { documentId, state } = options;
+  if (documentId !== undefined && !LAW_ID_PATTERN.test(documentId)) {
+    throw new InputError(`"${documentId}" is not a law-id (lowercase slug such as us-const)`, { field: 'document-id' });
+  }
+  const kb = options.kb ?? (await openKb({ dir: options.config.kbDir, retry: { minTimeout: options.config.kbRetryMinMs } }));
+  const warnings: string[] = [];
+  if (kb.hasRemote) {
+    await kb.sync().catch((error: unknown) => {
+      const why = redactCredentials(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      warnings.push(`could not sync with the KB remote (${why}); showing the local copy`);
+    });
+  }
+  const text = (await kb.exists(RUNS_INDEX_PATH)) ? Buffer.from(await kb.read(RUNS_INDEX_PATH)).toString('utf8') : '';
+  const parsed = parseRunsIndex(text);
+  const wantState = state?.trim().toLowerCase();
+  const entries = parsed.entries
+    .filter((e) => documentId === undefined || e.documentId === documentId)
+    .filter((e) => wantState === undefined || e.state.toLowerCase() === wantState);
+  const json: RunsJson = {
+    path: RUNS_INDEX_PATH,
+    entries,
+    issues: parsed.issues,
+    total: parsed.entries.length,
+    filter: { document_id: documentId ?? null, state: state ?? null },
+    warnings,
+  };
+  const header = ['RUN', 'DOCUMENT', 'SOURCE', 'STATE', 'CHANGE SET', 'CLOSEOUT', 'ACTOR'];
+  const cells = entries.map((e) => [e.runId, e.documentId, e.sourceVersionShort, e.state, e.changeSetId ?? '-', e.closeoutUtc, e.actor]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const row = (c: readonly string[]): string => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const lines = [
+    ...warnings.map((w) => `warning: ${w}`),
+    ...(entries.length === 0 ? [text === '' ? `no runs-index yet (${RUNS_INDEX_PATH})` : 'no run matches'] : [row(header), ...cells.map(row)]),
+    ...parsed.issues.map((i) => `issue: ${RUNS_INDEX_PATH}:${i.line}: ${i.message}`),
+  ];
+  return { json, text: lines.join('\n') };
+}
