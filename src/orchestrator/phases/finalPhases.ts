@@ -29,17 +29,25 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
     approvalSha256: approval.sha256,
     role: deps.config.writerRole,
   });
+  const counted = await deps.db.query<{ in_force: string; superseded: string }>(
+    `SELECT count(*) FILTER (WHERE change_set_id = $1 AND lifecycle_state = 'in_force') AS in_force,
+            count(*) FILTER (WHERE source_version_id = $2 AND lifecycle_state = 'superseded') AS superseded
+       FROM cutter.iu WHERE document_id = $3`,
+    [context.pins.change_set_id ?? '', r.supersededSourceVersion ?? '', run.document_id],
+  );
+  const inForce = Number(counted.rows[0]?.in_force ?? 0);
+  const superseded = Number(counted.rows[0]?.superseded ?? 0);
   const upload = await publishRunDocument(deps, 'lifecycle_enact', phaseReport(deps, 'lifecycle_enact', context, {
     productionMutation: `cutter.iu lifecycle_state + cutter_governance.review_decision: ${run.document_id}`,
     work: [
       `SG2 approved by ${approval.signer_fingerprint.toUpperCase()} in ${approval.name} (sha256 ${approval.sha256})`,
       ...run.approvals.SG2.refused.map((x) => `SG2 approval ${x.name} refused: ${x.reason}`),
-      r.adopted ? 'this run recorded its review decision earlier: adopted' : 'recorded the review decision and moved the lifecycle forward in one transaction',
+      'recorded the review decision and moved the lifecycle forward in one transaction (this run\'s own earlier decision is adopted)',
       r.supersededSourceVersion === null ? 'no earlier source version was in force' : `superseded source version ${r.supersededSourceVersion}`,
     ],
-    diff: r.adopted ? [] : [
-      { item: 'IUs of this change set in force', pre: 0, post: r.inForce },
-      { item: 'IUs of the previous version superseded', pre: 0, post: r.superseded },
+    diff: [
+      { item: 'IUs of this change set in force', pre: 0, post: inForce },
+      { item: 'IUs of the previous version superseded', pre: 0, post: superseded },
     ],
     verdict: { review_decision_id: r.reviewDecisionId, superseded_source_version: r.supersededSourceVersion, key: r.reviewDecisionId },
   }));

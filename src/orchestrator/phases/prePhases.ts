@@ -31,20 +31,20 @@ export async function sourcePin(deps: PhaseDeps, { context }: PhaseActorInput): 
   const live = liveSourceOfRun(deps);
   const manifest = live.manifestDigest();
   const mark = live.mark();
-  const reg = await deps.db.transaction(
+  await deps.db.transaction(
     (tx) => registerSourceVersion(tx, { document_id: run.document_id, source_version_id: run.source_version_id, manifest_digest: manifest }),
     { scope: 'source_pin', role: deps.config.writerRole },
   );
   const key = sourcePinKey(run.document_id, run.source_version_id);
   const upload = await publishRunDocument(deps, 'source_pin', phaseReport(deps, 'source_pin', context, {
-    productionMutation: reg.adopted ? 'NONE' : `cutter.source_version: ${run.document_id}`,
+    productionMutation: `cutter.source_version: ${run.document_id}`,
     work: [
       'layer-1 replay check on the sidecars passed before any DB connect',
       `read ${live.doc.sourcePath.split('/').pop() ?? 'source'} (${live.doc.sourceBytes.length} bytes) and vocabulary ${live.doc.document.vocab === undefined ? '' : typeof live.doc.document.vocab === 'string' ? live.doc.document.vocab : 'inline'}`.trim(),
       `computed manifest_digest over {document_id, source_version_id, region ${mark.start}..${mark.end}, vocab}`,
-      reg.adopted ? 'source version already registered with the same manifest digest: adopted' : 'registered the source version in cutter.source_version',
+      'registered the source version in cutter.source_version (idempotent: a row with the same manifest digest is adopted)',
     ],
-    diff: [{ item: 'cutter.source_version rows for this version', pre: reg.adopted ? 1 : 0, post: 1 }],
+    diff: [{ item: 'cutter.source_version rows for this version', pre: null, post: 1 }],
     invariants: [invariant('source bytes hash to source_version_id', run.source_version_id, live.doc.sourceVersionId)],
     artifacts: [{ path: `knowledge/dev/laws/${run.law_id}/${live.doc.sourcePath.split('/').pop() ?? ''}`, sha256: run.source_version_id, bytes: live.doc.sourceBytes.length }],
     verdict: { manifest_digest: manifest, key },

@@ -27,28 +27,23 @@ export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Pro
   } catch {
     file = undefined;
   }
-  let counts: Record<string, number> | undefined;
-  let adopted = true;
   if (file === undefined) {
     if (deps.config.backupRecipients.length === 0) {
       throw new InputError('no backup recipient is configured: the pre-write backup cannot be encrypted', { field: 'backup.recipients' }, [], 'add an armored public key file to backup.recipients (or ORCHESTRATE_BACKUP_RECIPIENTS), then resume');
     }
     const recipients = await loadBackupRecipients(deps.config.backupRecipients);
     const dump = await dumpDocumentScope(deps.db, run.document_id);
-    counts = dump.counts;
     const enc = await encryptBackup({ run_id: run.run_id, source_version_id: run.source_version_id, ...dump }, recipients);
     await writeBackupFile(deps.config.sidecarsDir, run.run_id, enc.bytes, 'backup');
     file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
-    adopted = false;
   }
   const key = backupKey(context.keys.cutplan ?? '', file.sha256);
   const upload = await publishRunDocument(deps, 'backup', phaseReport(deps, 'backup', context, {
     work: [
-      adopted ? 'the encrypted backup of an earlier attempt of this phase exists: adopted (encryption is never redone)' : `dumped the DB rows in the scope of ${run.document_id} (source versions, IUs, governance rows)`,
-      adopted ? 'checked its sha256' : `encrypted them with OpenPGP to ${deps.config.backupRecipients.length} recipient(s)`,
+      `dumped the DB rows in the scope of ${run.document_id} (source versions, IUs, governance rows)`,
+      `encrypted them with OpenPGP to the configured recipient(s); written once (an earlier attempt's file is adopted, never re-encrypted)`,
       `sidecar file ${run.run_id}.backup.gpg (never uploaded to the KB)`,
     ],
-    diff: counts === undefined ? [] : Object.entries(counts).map(([t, n]) => ({ item: `rows backed up: ${t}`, pre: n, post: n })),
     artifacts: [{ path: `sidecars/${run.run_id}.backup.gpg`, sha256: file.sha256, bytes: file.bytes.length }],
     verdict: { backup_sha: file.sha256, key },
   }));

@@ -48,12 +48,12 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     work: [
       ...refusedLines(deps, 'SG1'),
       `took the advisory lock of document ${run.document_id}`,
-      r.adopted ? 'found the change set this run committed earlier by its idempotency key: adopted, nothing rewritten' : 're-planned inside the transaction and asserted writer_digest',
-      r.adopted ? `change set holds ${r.iuCount} IUs` : `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction`,
+      're-planned inside the transaction and asserted writer_digest',
+      `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction (a change set this run committed earlier is found by its idempotency key and adopted)`,
     ],
-    diff: [{ item: 'cutter.iu rows of this change set', pre: r.adopted ? r.iuCount : 0, post: r.iuCount }],
+    diff: [{ item: 'cutter.iu rows of this change set', pre: null, post: r.iuCount }],
     invariants: [invariant('IUs written = IUs planned', rows.length, r.iuCount)],
-    verdict: { change_set_id: r.changeSetId, idempotency_key: r.idempotencyKey, iu_count: r.iuCount, adopted: r.adopted },
+    verdict: { change_set_id: r.changeSetId, idempotency_key: r.idempotencyKey, iu_count: r.iuCount },
   }));
   return { pins: { change_set_id: r.changeSetId }, keys: { cut_leg_a: r.changeSetId }, upload };
 }
@@ -124,8 +124,8 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
   }
   const upload = await publishRunDocument(deps, 'leg_b_record', phaseReport(deps, 'leg_b_record', context, {
     productionMutation: `cutter_governance.manifest_envelope: change set ${changeSetId}`,
-    work: [existing === undefined ? 'LegBRecorder inserted the manifest envelope (it refuses an existing row)' : 'this run recorded the envelope earlier: adopted'],
-    diff: [{ item: 'manifest_envelope rows of this change set', pre: existing === undefined ? 0 : 1, post: 1 }],
+    work: ['LegBRecorder recorded the manifest envelope (it refuses an existing row; this run\'s own earlier row is adopted)'],
+    diff: [{ item: 'manifest_envelope rows of this change set', pre: null, post: 1 }],
     verdict: { manifest_envelope_id: id, key: id },
   }));
   return { pins: { manifest_envelope_id: id }, keys: { leg_b_record: id }, upload };
@@ -155,7 +155,7 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
   }
   const upload = await publishRunDocument(deps, 'write_verify', phaseReport(deps, 'write_verify', context, {
     productionMutation: `cutter_governance.verify_result: change set ${changeSetId}`,
-    work: [`re-derived writer_digest from ${rows.length} DB rows`, existing === undefined ? 'VerifyRecorder inserted the verify result (it refuses an existing row)' : 'this run recorded the result earlier: adopted'],
+    work: [`re-derived writer_digest from ${rows.length} DB rows`, 'VerifyRecorder recorded the verify result (it refuses an existing row; this run\'s own earlier row is adopted)'],
     invariants: [invariant('derived writer_digest = pinned writer_digest', context.pins.writer_digest ?? null, derived)],
     verdict: { verify_result_id: id, outcome, key: id },
   }));

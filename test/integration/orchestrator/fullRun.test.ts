@@ -1,0 +1,70 @@
+import { expect, test } from 'vitest';
+import { openDatabase } from '../../../src/db/openDatabase.js';
+import { openKb } from '../../../src/kb/openKb.js';
+import { RUN_DOCUMENTS, approvalDocumentName, runDocumentName } from '../../../src/kb/runDocuments.js';
+import { RUNS_INDEX_PATH, parseRunsIndex } from '../../../src/kb/runsIndex.js';
+import { utcDateStamp } from '../../../src/kb/utcStamp.js';
+import { cut, resume } from '../../../src/orchestrator/runCut.js';
+import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
+import { verifyRun } from '../../../src/verify/verifyRun.js';
+import { describeEachDatabase } from '../../support/engineUrls.js';
+import { makeCutWorkspace, recordingProgress, type LawId } from '../../support/cutWorkspace.js';
+
+async function countIus(ws: Awaited<ReturnType<typeof makeCutWorkspace>>, lawId: string): Promise<{ total: number; inForce: number }> {
+  const db = await openDatabase(ws.config);
+  try {
+    const r = await db.query<{ total: string; in_force: string }>(
+      "SELECT count(*) AS total, count(*) FILTER (WHERE lifecycle_state = 'in_force') AS in_force FROM cutter.iu WHERE document_id = $1",
+      [lawId],
+    );
+    return { total: Number(r.rows[0]?.total), inForce: Number(r.rows[0]?.in_force) };
+  } finally {
+    await db.close();
+  }
+}
+
+describeEachDatabase('a full governed cut of each real law', (engine) => {
+  for (const lawId of ['un-udhr', 'us-const', 'eu-gdpr'] as LawId[]) {
+    test(`${lawId}: cut → SG1 → approve → resume → SG2 → approve → resume → done; replay writes nothing`, async () => {
+      const ws = await makeCutWorkspace({ laws: [lawId], ...(engine.url() === undefined ? {} : { databaseUrl: engine.url() }) });
+      const progress = recordingProgress();
+      const first = await cut({ config: ws.config, documentId: lawId, progress });
+      expect(first).toMatchObject({ code: 'AWAITING_SG1', exitCode: 10, state: 'awaiting_sg1' });
+      expect(progress.lines).toEqual(['source_pin done', 'mark done', 'cutplan done', 'backup done', 'grant_probe done', 'SG1 request done', 'SG1 decide AWAITING_SG1']);
+      await ws.approve(first.run_id, 'SG1');
+      const second = await resume({ config: ws.config, runId: first.run_id, progress });
+      expect(second).toMatchObject({ code: 'AWAITING_SG2', exitCode: 10, state: 'awaiting_sg2' });
+      await ws.approve(first.run_id, 'SG2');
+      const done = await resume({ config: ws.config, runId: first.run_id, progress });
+      expect(done).toMatchObject({ code: null, exitCode: 0, state: 'done' });
+
+      const date = utcDateStamp(new Date());
+      const kb = await openKb({ dir: ws.config.kbDir });
+      const files = await kb.list(done.kb_folder);
+      const expected = [
+        ...Object.keys(RUN_DOCUMENTS).map((k) => runDocumentName(k as keyof typeof RUN_DOCUMENTS, date)),
+        approvalDocumentName('SG1', date),
+        approvalDocumentName('SG2', date),
+      ].sort();
+      expect(files).toEqual(expected);
+      for (const f of files) expect(await kb.revisions(`${done.kb_folder}/${f}`), f).toBe(1);
+
+      const index = parseRunsIndex(new TextDecoder().decode(await kb.read(RUNS_INDEX_PATH)));
+      expect(index.issues).toEqual([]);
+      expect(index.entries.map((e) => e.runId)).toEqual([first.run_id]);
+
+      const planned = liveDocument(ws.config.kbDir, lawId).plan().length;
+      expect(await countIus(ws, lawId)).toEqual({ total: planned, inForce: planned });
+
+      const audit = await verifyRun({ config: ws.config, runId: first.run_id });
+      expect(audit.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(audit.ok).toBe(true);
+
+      const replay = await cut({ config: ws.config, documentId: lawId, progress: recordingProgress() });
+      expect(replay).toMatchObject({ replayed_from: first.run_id, exitCode: 0 });
+      expect(await countIus(ws, lawId)).toEqual({ total: planned, inForce: planned });
+      expect(await kb.list(done.kb_folder)).toEqual(expected);
+    });
+  }
+});
+
