@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import lockfile from 'proper-lockfile';
+import { acquirePidLock } from '../sidecar/acquirePidLock.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
@@ -36,8 +36,8 @@ function wrap(target: PgliteLike): Queryable {
  * Opens (creating on first use) a PGlite database.
  *
  * PGlite is one connection in one process, so a second process opening the same data directory
- * would corrupt it: the directory is locked (proper-lockfile) for as long as it is open, and a
- * second opener waits up to ~5 s, then stops with `STOP_LOCKED`.
+ * would corrupt it: `<dataDir>.lock` (a pid lock) is held for as long as it is open; a second
+ * opener waits up to 5 s, then stops with `STOP_LOCKED`; a lock left by a killed process is taken over.
  *
  * @param dataDir - absolute data directory, or `memory://` for an in-memory database (tests)
  * @throws StopError `STOP_LOCKED` when another live process holds the directory; `STOP_DB` when it cannot start.
@@ -46,15 +46,10 @@ export async function openPglite(dataDir: string): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
   if (dataDir !== 'memory://') {
     await mkdir(dataDir, { recursive: true });
-    try {
-      release = await lockfile.lock(dataDir, { stale: 10_000, update: 2_000, retries: { retries: 10, factor: 1.5, minTimeout: 100, maxTimeout: 1_000 } });
-    } catch (err) {
-      throw new StopError('STOP_LOCKED', `the embedded database ${dataDir} is in use by another orchestrate process`, {
-        runbook: 'runbooks/README.md#stop_locked',
-        next: 'wait for the other process to finish, then run the command again',
-        cause: err,
-      });
-    }
+    const lock = await acquirePidLock(`${dataDir.replace(/\/+$/, '')}.lock`, { label: `the embedded database ${dataDir}` }, { waitMs: 5_000 });
+    release = async () => {
+      await lock.release();
+    };
   }
   let pg: PGlite;
   try {

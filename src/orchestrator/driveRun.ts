@@ -74,7 +74,9 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
   let actorError: unknown;
   const persist = (snap: SnapshotFrom<CutMachine>): void => {
     const persisted = actor.getPersistedSnapshot();
-    store.update((ctx) => sidecarFromSnapshot(ctx, snap, persisted, input.clock())).catch(() => undefined);
+    // The failpoint scope of the write is the step the machine is in (`cutplan/sidecar.write.after`).
+    const scope = typeof snap.value === 'string' ? snap.value : Object.keys(snap.value)[0];
+    store.update((ctx) => sidecarFromSnapshot(ctx, snap, persisted, input.clock()), scope).catch(() => undefined);
   };
   const sub = actor.subscribe({ next: persist, error: (err) => { actorError = err; } });
   actor.start();

@@ -4,7 +4,6 @@
  * machine driven to done or a stop.
  */
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { uuidv7 } from 'uuidv7';
 import type { Config } from '../config/configSchema.js';
 import { openDatabase } from '../db/openDatabase.js';
@@ -15,6 +14,7 @@ import { openKb } from '../kb/openKb.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { kbFolderTaken, runFolderPath } from '../kb/runFolder.js';
 import { acquireRunLock } from '../sidecar/acquireRunLock.js';
+import { acquirePidLock } from '../sidecar/acquirePidLock.js';
 import { findReplayRuns } from '../sidecar/findReplayRuns.js';
 import { listSidecars } from '../sidecar/listSidecars.js';
 import { newRunContext } from '../sidecar/newRunContext.js';
@@ -108,14 +108,12 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
   const live = liveDocument(config.kbDir, options.documentId);
   const svid = live.doc.sourceVersionId;
   const lawId = live.doc.document.law_id;
-  const release = await lockfile.lock(config.sidecarsDir, {
-    lockfilePath: path.join(config.sidecarsDir, `${lawId}.cut.lock`),
-    realpath: false,
-    stale: 30_000,
-    retries: { retries: 20, factor: 1.3, minTimeout: 100, maxTimeout: 1_000 },
-  }).catch((err: unknown) => {
-    throw new StopError('STOP_LOCKED', `another orchestrate process is starting a cut of ${lawId}`, { runbook: 'runbooks/README.md#stop_locked', cause: err });
-  });
+  // Serializes the replay check and run creation of one document on this host; a second `cut`
+  // waits briefly, then sees the first run's sidecar (STOP_REPLAY_CONFLICT).
+  const docLock = await acquirePidLock(path.join(config.sidecarsDir, `${lawId}.cut.lock`), { label: `starting a cut of ${lawId}` }, { waitMs: 10_000 });
+  const release = async (): Promise<void> => {
+    await docLock.release();
+  };
   let sidecar: RunContext;
   try {
     const listing = await listSidecars(config.sidecarsDir);

@@ -1,79 +1,12 @@
 /**
  * The run lock `<dir>/<run_id>.lock` (DESIGN §2, §9): one orchestrator process per run on this
- * host. The DB advisory lock guards documents across hosts; this file guards one host.
- *
- * Design (chosen over proper-lockfile, whose staleness is mtime-based and needs a refresh timer):
- * - the lock is a JSON file `{ pid, host, started_at }`, published with an atomic exclusive create
- *   (`createFileExclusive`: temp file + `link`), so exactly one creator wins and nobody reads a torn lock;
- * - a lock held by a live pid on this host, or by any other host, is refused with STOP_LOCKED;
- * - a lock whose pid is dead on this host (`kill(pid, 0)` → ESRCH) is taken over: it is first
- *   renamed aside (only one contender's rename succeeds), checked to be the very lock judged dead,
- *   removed, and the exclusive create is retried — so two contenders never both win.
- * Limits: pid reuse (a dead holder's pid now used by an unrelated live process) makes the lock look
- * live: the operator removes it by hand after checking (STOP_LOCKED says who holds it).
+ * host. The DB advisory lock guards documents across hosts; this file guards one host. The
+ * mechanism (pid file, atomic exclusive create, dead-pid takeover) is {@link acquirePidLock}.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, link, mkdir } from 'node:fs/promises';
-import os from 'node:os';
-import { StopError } from '../errors.js';
-import { createFileExclusive } from './createFileExclusive.js';
+import { acquirePidLock, isPidAlive, type LockHolder, type RunLock } from './acquirePidLock.js';
 import { sidecarPaths } from './sidecarPaths.js';
 
-/** Content of a lock file. `started_at` is ISO UTC; none of it is secret. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  started_at: string;
-}
-
-/** A held run lock. */
-export interface RunLock {
-  /** path of the lock file */
-  readonly file: string;
-  /** what this process wrote into it */
-  readonly holder: LockHolder;
-  /** the dead holder whose lock was taken over, if any (worth reporting) */
-  readonly takenOverFrom: LockHolder | null;
-  /** Removes the lock if it is still ours; true when removed. Safe to call twice. */
-  release(): Promise<boolean>;
-}
-
-const ATTEMPTS = 5;
-
-function isLockHolder(value: unknown): value is LockHolder {
-  const v = value as Partial<LockHolder> | null;
-  return (
-    typeof v === 'object' && v !== null && Number.isInteger(v.pid) && (v.pid ?? 0) > 0 &&
-    typeof v.host === 'string' && typeof v.started_at === 'string'
-  );
-}
-
-/** True when `pid` names a live process on this host (EPERM: alive, owned by someone else). */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-function describe(h: LockHolder): string {
-  return `pid ${h.pid} on host ${h.host} since ${h.started_at}`;
-}
-
-function locked(runId: string, message: string, next: string): StopError {
-  return new StopError('STOP_LOCKED', message, { runId, written: [], notWritten: ['sidecar', 'KB', 'database'], runbook: 'runbooks/README.md#stop_locked', next });
-}
+export { isPidAlive, type LockHolder, type RunLock };
 
 /**
  * Takes the run lock of `runId` in `dir` (created when missing).
@@ -86,59 +19,5 @@ function locked(runId: string, message: string, next: string): StopError {
  * @throws InputError on a run id that is not a UUIDv7
  */
 export async function acquireRunLock(dir: string, runId: string, now: Date = new Date()): Promise<RunLock> {
-  const file = sidecarPaths(dir, runId).lock;
-  await mkdir(dir, { recursive: true });
-  const holder: LockHolder = { pid: process.pid, host: os.hostname(), started_at: now.toISOString() };
-  const content = `${JSON.stringify(holder)}\n`;
-  let takenOverFrom: LockHolder | null = null;
-
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (await createFileExclusive(file, content)) {
-      return {
-        file,
-        holder,
-        takenOverFrom,
-        async release() {
-          if ((await readText(file)) !== content) return false;
-          await unlink(file).catch(() => undefined);
-          return true;
-        },
-      };
-    }
-    const seen = await readText(file);
-    if (seen === null) continue;
-    let current: unknown;
-    try {
-      current = JSON.parse(seen);
-    } catch {
-      current = null;
-    }
-    if (!isLockHolder(current)) {
-      throw locked(runId, `run ${runId} has an unreadable lock file ${file}`, 'check that no orchestrator runs this run, then remove the lock file');
-    }
-    if (current.host !== holder.host) {
-      throw locked(runId, `run ${runId} is locked by ${describe(current)} (another host; never taken over automatically)`,
-        `check that run on host ${current.host}; remove ${file} only when it is certainly stopped`);
-    }
-    if (isPidAlive(current.pid)) {
-      throw locked(runId, `run ${runId} is locked by ${describe(current)}`, `wait for pid ${current.pid} to finish, or stop it, then resume`);
-    }
-    // The holder is dead: move its lock aside so that only one contender removes it.
-    const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
-    try {
-      await rename(file, aside);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    if ((await readText(aside)) !== seen) {
-      // Someone replaced the dead lock between our read and our rename: put theirs back.
-      await link(aside, file).catch(() => undefined);
-      await unlink(aside).catch(() => undefined);
-      continue;
-    }
-    await unlink(aside);
-    takenOverFrom = current;
-  }
-  throw locked(runId, `run ${runId}: lock ${file} is contended; gave up after ${ATTEMPTS} attempts`, 'retry when the other process is done');
+  return acquirePidLock(sidecarPaths(dir, runId).lock, { label: `run ${runId}`, runId }, { now });
 }
