@@ -1,0 +1,217 @@
+/**
+ * `orchestrate void` (DESIGN §5, issue 5): a sovereign voids a run. A signed void document is
+ * committed into the run's KB folder, the run's change set (when leg A wrote one) gets its
+ * `cutter_governance.change_set_void` row, and the sidecar becomes `voided` — which frees the
+ * (document, source version) for a new cut (layer 1). Rows are never deleted: the sovereign
+ * runbook `sql/lifecycle/rollback_runbook.sql` reverts them when that is wanted.
+ *
+ * Re-runnable: a crash after the KB commit is finished by running the command again — a valid void
+ * document of the run already in the folder is adopted, and so is an existing void row.
+ * (`void` is a reserved word, hence the function name {@link voidRun}.)
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readPrivateKey } from 'openpgp';
+import { loadKeyring, type TrustedKeyring } from '../approval/loadKeyring.js';
+import { signCleartext } from '../approval/signCleartext.js';
+import type { Config } from '../config/configSchema.js';
+import type { Database } from '../db/Database.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/openDatabase.js';
+import { InputError, StopError } from '../errors.js';
+import type { KbStore } from '../kb/KbStore.js';
+import { openKb } from '../kb/openKb.js';
+import { redactCredentials } from '../kb/redactCredentials.js';
+import { utcDateStamp } from '../kb/utcStamp.js';
+import { findChangeSet } from '../ledger/writeLegA.js';
+import { assertNoSecrets } from '../reports/scanForSecrets.js';
+import { acquireRunLock } from '../sidecar/acquireRunLock.js';
+import { readSidecar } from '../sidecar/readSidecar.js';
+import type { RunContext } from '../sidecar/runContextSchema.js';
+import { sidecarPaths } from '../sidecar/sidecarPaths.js';
+import { writeSidecar } from '../sidecar/writeSidecar.js';
+import { buildVoidText } from '../void/buildVoidText.js';
+import { recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
+import { verifyVoidDocument, type AcceptedVoid } from '../void/verifyVoidDocument.js';
+import { isVoidDocumentName, voidDocumentName } from '../void/voidDocumentName.js';
+
+/** Options of {@link voidRun}. Relative `keyFile` resolves from `cwd`. */
+export interface VoidOptions {
+  config: Config;
+  cwd: string;
+  runId: string;
+  /** The sovereign's armored private key file (a secret: never printed). */
+  keyFile: string;
+  passphrase?: string;
+  /** Why the run is voided (required). */
+  reason: string;
+  /** Signature time, the `<date>` of `VOID-<date>.md` and the sidecar's `updated_at`; default now. */
+  now?: Date;
+  /** Database to use instead of `openDatabase(config)` (tests); it is migrated but not closed. */
+  db?: Database;
+  /** KB to use instead of opening `config.kbDir` (tests). */
+  kb?: KbStore;
+}
+
+/** JSON result of {@link voidRun}. */
+export interface VoidJson {
+  ok: true;
+  run_id: string;
+  document_id: string;
+  previous_state: RunContext['state'];
+  state: 'voided';
+  change_set_id: string | null;
+  void_document: { name: string; path: string; sha256: string; commit: string; adopted: boolean };
+  /** UPPERCASE hex, as stored in the database. */
+  signer_fingerprint: string;
+  /** The change_set_void row; null when the run wrote no change set. */
+  db_row: { id: string; adopted: boolean } | null;
+  next: string;
+}
+
+async function readKeyFile(cwd: string, keyFile: string): Promise<{ armored: string; fingerprint: string; author: { name: string; email: string } }> {
+  const file = path.resolve(cwd, keyFile);
+  let armored: string;
+  try {
+    armored = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key-file' }, [],
+      'pass the sovereign private key file (<name>.sec.asc written by `orchestrate keys generate`)');
+  }
+  const key = await readPrivateKey({ armoredKey: armored }).catch(() => {
+    throw new InputError('the key file is not an armored OpenPGP private key', { file, field: 'key-file' }, [], 'pass the <name>.sec.asc file, not the public key');
+  });
+  const fingerprint = key.getFingerprint();
+  const user = await key.getPrimaryUser().then((p) => p.user.userID, () => null);
+  return { armored, fingerprint, author: { name: user?.name || `sovereign ${fingerprint.slice(-16)}`, email: user?.email || 'sovereign@localhost' } };
+}
+
+async function readRun(config: Config, runId: string): Promise<RunContext> {
+  const file = sidecarPaths(config.sidecarsDir, runId).context;
+  const ctx = await readSidecar(config.sidecarsDir, runId).catch((error: unknown) => {
+    if (error instanceof InputError && error.message.startsWith('no sidecar')) {
+      throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+    }
+    throw error;
+  });
+  if (ctx.state === 'voided') {
+    throw new InputError(`run ${runId} is already voided`, { file, field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
+  }
+  return ctx;
+}
+
+/** The change set the run wrote: pinned, or committed by leg A before the sidecar recorded it (DESIGN §5 layer 2). */
+async function changeSetOf(db: Database, ctx: RunContext): Promise<string | null> {
+  if (ctx.context_pins.change_set_id != null) return ctx.context_pins.change_set_id;
+  const writerDigest = ctx.context_pins.writer_digest;
+  if (writerDigest == null) return null;
+  return (await findChangeSet(db, ctx.run_id, writerDigest))?.change_set_id ?? null;
+}
+
+/** A valid void of this run already in its folder (an earlier attempt that crashed before finishing). */
+async function earlierVoid(kb: KbStore, ctx: RunContext, keyring: TrustedKeyring, changeSetId: string | null, now: Date): Promise<{ name: string; verdict: AcceptedVoid } | undefined> {
+  for (const name of (await kb.list(ctx.kb_folder)).filter(isVoidDocumentName)) {
+    const relPath = `${ctx.kb_folder}/${name}`;
+    // Working-tree bytes on purpose: a crash between write and commit left the file uncommitted.
+    const verdict = await verifyVoidDocument(Buffer.from(await kb.read(relPath)).toString('utf8'), keyring, { run_id: ctx.run_id }, now);
+    if (verdict.ok && verdict.fields.change_set_id === changeSetId) return { name, verdict };
+  }
+  return undefined;
+}
+
+/**
+ * Voids run `runId` (see the file comment). Holds the run lock from the first check to the sidecar
+ * write, so a live `cut`/`resume` of the run is never voided under its feet.
+ *
+ * @returns `json` ({@link VoidJson}) and `text`
+ * @throws InputError (exit 2): unknown or malformed run id, run already voided, empty reason,
+ *   unreadable key file or wrong passphrase, signer not in the trusted keyring — nothing is written
+ * @throws StopError `STOP_LOCKED` when a live process holds the run; `STOP_DRIFT` when the change
+ *   set is not the run's or another run voided it; `STOP_KB_UPLOAD` / `STOP_DB` from the writes
+ */
+export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; text: string }> {
+  const { config, runId } = options;
+  const now = options.now ?? new Date();
+  const reason = options.reason.trim();
+  if (reason === '') throw new InputError('a void needs a reason', { field: 'reason' }, [{ path: 'reason', message: 'required' }], 'pass --reason "<why the run is voided>"');
+  await readRun(config, runId);
+  const key = await readKeyFile(options.cwd, options.keyFile);
+  const keyring = await loadKeyring(config.keyringDir, { kbRoot: config.kbDir });
+
+  const lock = await acquireRunLock(config.sidecarsDir, runId, now);
+  let opened: Database | undefined;
+  try {
+    const db = options.db ?? (opened = await openDatabase(config));
+    const ctx = await readRun(config, runId);
+    await migrate(db);
+    const changeSetId = await changeSetOf(db, ctx);
+    const kb = options.kb ?? (await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs }, author: key.author }));
+    await kb.sync().catch((error: unknown) => {
+      throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote: ${redactCredentials(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`, {
+        runId, written: [], notWritten: ['void document', 'change_set_void', 'sidecar'], runbook: 'runbooks/README.md#stop_kb_upload', cause: error,
+      });
+    });
+
+    let doc: VoidJson['void_document'];
+    let signer: string;
+    let signedReason: string;
+    const earlier = await earlierVoid(kb, ctx, keyring, changeSetId, now);
+    if (earlier !== undefined) {
+      const relPath = `${ctx.kb_folder}/${earlier.name}`;
+      const bytes = await kb.read(relPath);
+      const upload = await kb.upload(relPath, bytes, 'void: adopt');
+      doc = { name: earlier.name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: upload.commit, adopted: true };
+      signer = earlier.verdict.signer_fingerprint;
+      signedReason = earlier.verdict.fields.reason;
+    } else {
+      const text = buildVoidText({ action: 'void', run_id: runId, change_set_id: changeSetId, document_id: ctx.document_id, source_version_id: ctx.source_version_id, reason });
+      const signed = await signCleartext(text, key.armored, options.passphrase, now);
+      const verdict = await verifyVoidDocument(signed, keyring, { run_id: runId }, now);
+      if (!verdict.ok) {
+        if (verdict.reason === 'untrusted_key') {
+          throw new InputError(`signing key ${key.fingerprint.toUpperCase()} is not in the trusted keyring ${config.keyringDir}: only a sovereign can void; nothing was written`, { field: 'key-file' }, [],
+            `add your public key (<name>.pub.asc) to ${config.keyringDir}, then run void again`);
+        }
+        throw new InputError(`the signed void would be refused (${verdict.reason}): ${verdict.message}; nothing was written`, { field: 'key-file' });
+      }
+      const listing = await kb.list(ctx.kb_folder);
+      const stamp = utcDateStamp(now);
+      let ordinal = 1;
+      while (listing.includes(voidDocumentName(stamp, ordinal))) ordinal++;
+      const name = voidDocumentName(stamp, ordinal);
+      const relPath = `${ctx.kb_folder}/${name}`;
+      assertNoSecrets(signed, { secrets: [...config.secrets, ...(options.passphrase ? [options.passphrase] : [])], where: relPath });
+      const up = await kb.upload(relPath, signed, `void: sovereign void of run ${runId}`, { scope: 'void' });
+      doc = { name, path: up.path, sha256: up.sha256, commit: up.commit, adopted: false };
+      signer = verdict.signer_fingerprint;
+      signedReason = reason;
+    }
+
+    const row = changeSetId === null ? null : await recordChangeSetVoid(db, {
+      changeSetId, runId, reason: signedReason, signerFingerprint: signer, voidDocumentSha256: doc.sha256,
+    }, { role: config.writerRole });
+    await writeSidecar(config.sidecarsDir, { ...ctx, state: 'voided', updated_at: now.toISOString() }, 'void');
+
+    const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
+    const json: VoidJson = {
+      ok: true, run_id: runId, document_id: ctx.document_id, previous_state: ctx.state, state: 'voided', change_set_id: changeSetId,
+      void_document: doc, signer_fingerprint: signer.toUpperCase(), db_row: row, next,
+    };
+    const text = [
+      `run ${runId} (${ctx.document_id}) voided; it was ${ctx.state}`,
+      `  void document  ${doc.path}${doc.adopted ? ' (adopted from an earlier attempt)' : ''}`,
+      `  sha256         ${doc.sha256}`,
+      `  commit         ${doc.commit}`,
+      `  signer         ${signer.toUpperCase()}`,
+      changeSetId === null
+        ? '  change set     none (leg A never wrote one): nothing to record in the database'
+        : `  change set     ${changeSetId} voided (change_set_void ${row?.id ?? '?'}${row?.adopted ? ', adopted' : ''}); its rows stay — sql/lifecycle/rollback_runbook.sql reverts them`,
+      `next: ${next}`,
+    ].join('\n');
+    return { json, text };
+  } finally {
+    await opened?.close();
+    await lock.release();
+  }
+}

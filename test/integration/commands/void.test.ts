@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it, test } from 'vitest';
+import { loadKeyring } from '../../../src/approval/loadKeyring.js';
+import { signCleartext } from '../../../src/approval/signCleartext.js';
+import { voidRun } from '../../../src/commands/void.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { openPglite } from '../../../src/db/openPglite.js';
+import { InputError, StopError } from '../../../src/errors.js';
+import { utcDateStamp } from '../../../src/kb/utcStamp.js';
+import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
+import { findReplayRuns } from '../../../src/sidecar/findReplayRuns.js';
+import { acquireRunLock } from '../../../src/sidecar/acquireRunLock.js';
+import { listSidecars } from '../../../src/sidecar/listSidecars.js';
+import { readSidecar } from '../../../src/sidecar/readSidecar.js';
+import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
+import { buildVoidText } from '../../../src/void/buildVoidText.js';
+import { findChangeSetVoid } from '../../../src/void/recordChangeSetVoid.js';
+import { verifyVoidDocument } from '../../../src/void/verifyVoidDocument.js';
+import { describeEachEngine } from '../../support/engines.js';
+import { fakeRun, makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
+import { makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
+}
+
+let sovereign: SovereignKeyPair;
+let stranger: SovereignKeyPair;
+let keyDir: string;
+const keyFile = (name: string): string => path.join(keyDir, `${name}.sec.asc`);
+
+beforeAll(async () => {
+  sovereign = await makeSovereign({ name: 'Ada Sovereign' });
+  stranger = await makeSovereign({ name: 'Mallory Stranger' });
+  keyDir = await makeTempDir('void-keys-');
+  await writeFile(keyFile('ada'), sovereign.privateKeyArmored);
+  await writeFile(keyFile('mallory'), stranger.privateKeyArmored);
+});
+
+describeEachEngine('orchestrate void', (engine) => {
+  let ws: TestWorkspace;
+  beforeAll(async () => {
+    ws = await makeWorkspace([sovereign.publicKeyArmored]);
+    await migrate(engine.db());
+  });
+  afterAll(async () => {
+    await ws.cleanup();
+  });
+  const voidsOf = async (changeSetId: string): Promise<number> =>
+    Number((await engine.db().query<{ n: string }>('SELECT count(*) AS n FROM cutter_governance.change_set_void WHERE change_set_id = $1', [changeSetId])).rows[0]?.n);
+
+  test('voids a run stopped between leg A and leg B: signed VOID doc, DB row, sidecar voided; a second void is refused', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', db: engine.db() });
+    const now = new Date();
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'leg B will not be completed', now, db: engine.db() });
+    expect(out.json.void_document).toMatchObject({ name: `VOID-${utcDateStamp(now)}.md`, adopted: false });
+    expect(out.json.change_set_id).toBe(run.changeSetId);
+    expect(out.json.signer_fingerprint).toBe(sovereign.fingerprint.toUpperCase());
+    expect(out.json.previous_state).toBe('stopped');
+    expect(out.text).toContain('rollback_runbook.sql');
+
+    const bytes = await readFile(path.join(ws.kb.dir, out.json.void_document.path));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(out.json.void_document.sha256);
+    expect(await ws.kb.revisions(out.json.void_document.path)).toBe(1);
+    const verdict = await verifyVoidDocument(bytes.toString('utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
+    expect(verdict).toMatchObject({ ok: true, fields: { action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId, document_id: 'us-const', source_version_id: run.ctx.source_version_id, reason: 'leg B will not be completed' } });
+
+    const row = await findChangeSetVoid(engine.db(), run.changeSetId!);
+    expect(row).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id, signer_fingerprint: sovereign.fingerprint.toUpperCase(), void_document_sha256: out.json.void_document.sha256, reason: 'leg B will not be completed' });
+    expect(row?.id.charAt(14)).toBe('7');
+    const after = await readSidecar(ws.config.sidecarsDir, run.ctx.run_id);
+    expect(after.state).toBe('voided');
+    expect(after.stop).toEqual(run.ctx.stop);
+    expect(after.updated_at).toBe(now.toISOString());
+    const listing = await listSidecars(ws.config.sidecarsDir);
+    expect(findReplayRuns(listing.runs, 'us-const', run.ctx.source_version_id)).toEqual({ kind: 'fresh' });
+
+    const files = await ws.kb.list(run.ctx.kb_folder);
+    const again = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'again', db: engine.db() }));
+    expect(again).toBeInstanceOf(InputError);
+    expect((again as InputError).message).toContain('already voided');
+    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual(files);
+    expect(await voidsOf(run.changeSetId!)).toBe(1);
+  });
+
+  test('an untrusted key is refused with nothing written anywhere', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: engine.db() });
+    const head = await ws.kb.headCommit();
+    const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('mallory'), reason: 'not mine to void', db: engine.db() }));
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain(stranger.fingerprint.toUpperCase());
+    expect((err as InputError).next).toContain(ws.config.keyringDir);
+    expect(await ws.kb.headCommit()).toBe(head);
+    expect(await voidsOf(run.changeSetId!)).toBe(0);
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('stopped');
+
+    // a void document committed by an attempt that died before the DB write is adopted on re-run
+    const text = buildVoidText({ action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId!, document_id: 'udhr', source_version_id: run.ctx.source_version_id, reason: 'first attempt crashed' });
+    const signed = await signCleartext(text, sovereign.privateKeyArmored);
+    const earlier = await ws.kb.upload(`${run.ctx.kb_folder}/VOID-20260101.md`, signed, 'void: earlier attempt');
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'second attempt', db: engine.db() });
+    expect(out.json.void_document).toEqual({ name: 'VOID-20260101.md', path: earlier.path, sha256: earlier.sha256, commit: earlier.commit, adopted: true });
+    expect((await findChangeSetVoid(engine.db(), run.changeSetId!))).toMatchObject({ reason: 'first attempt crashed', void_document_sha256: earlier.sha256 });
+    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name, 'VOID-20260101.md']);
+  });
+
+  test('a done run can be voided: its IUs stay in the database', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'gdpr', db: engine.db() });
+    await writeSidecar(ws.config.sidecarsDir, { ...run.ctx, state: 'done', stop: null });
+    const ius = async (): Promise<number> => Number((await engine.db().query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [run.changeSetId])).rows[0]?.n);
+    expect(await ius()).toBe(run.iuCount);
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'superseded by a corrected source', db: engine.db() });
+    expect(out.json.previous_state).toBe('done');
+    expect(out.json.db_row?.adopted).toBe(false);
+    expect(await ius()).toBe(run.iuCount);
+    expect(await voidsOf(run.changeSetId!)).toBe(1);
+  });
+
+  test('a run without a change set: the void names none and writes no DB row', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', startedAt: new Date('2026-04-01T10:00:00Z') });
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'denied informally', db: engine.db() });
+    expect(out.json.change_set_id).toBeNull();
+    expect(out.json.db_row).toBeNull();
+    const verdict = await verifyVoidDocument(await readFile(path.join(ws.kb.dir, out.json.void_document.path), 'utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
+    expect(verdict).toMatchObject({ ok: true, fields: { change_set_id: null } });
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('voided');
+  });
+
+  test('a run held by a live process is refused with STOP_LOCKED; an empty reason with an input error', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-04-02T10:00:00Z') });
+    const empty = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: '  ', db: engine.db() }));
+    expect((empty as InputError).where.field).toBe('reason');
+    const lock = await acquireRunLock(ws.config.sidecarsDir, run.ctx.run_id);
+    try {
+      const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'stop it', db: engine.db() }));
+      expect(err).toBeInstanceOf(StopError);
+      expect((err as StopError).code).toBe('STOP_LOCKED');
+    } finally {
+      await lock.release();
+    }
+    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name]);
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('awaiting_sg1');
+  });
+});
+
+it('opens the configured embedded database itself (openDatabase + migrate) and closes it', async () => {
+  const ws = await makeWorkspace([sovereign.publicKeyArmored]);
+  try {
+    const setup = await openPglite(ws.config.pgliteDir);
+    await migrate(setup);
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: setup });
+    await setup.close();
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'configured database' });
+    expect(out.json.db_row?.adopted).toBe(false);
+    const check = await openPglite(ws.config.pgliteDir);
+    try {
+      expect(await findChangeSetVoid(check, run.changeSetId!)).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id });
+    } finally {
+      await check.close();
+    }
+  } finally {
+    await ws.cleanup();
+  }
+});
