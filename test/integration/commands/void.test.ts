@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, test } from 'vitest';
+import { readKey } from 'openpgp';
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { loadKeyring } from '../../../src/approval/loadKeyring.js';
 import { signCleartext } from '../../../src/approval/signCleartext.js';
 import { voidRun } from '../../../src/commands/void.js';
+import type { Database } from '../../../src/db/Database.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { InputError, StopError } from '../../../src/errors.js';
@@ -20,7 +22,7 @@ import { findChangeSetVoid } from '../../../src/void/recordChangeSetVoid.js';
 import { verifyVoidDocument } from '../../../src/void/verifyVoidDocument.js';
 import { describeEachEngine } from '../../support/engines.js';
 import { fakeRun, makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
-import { makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
+import { makeGnupgHome, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   return p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e);
@@ -163,4 +165,74 @@ it('opens the configured embedded database itself (openDatabase + migrate) and c
   } finally {
     await ws.cleanup();
   }
+});
+
+describe('void documents: verification and gpg interop', () => {
+  const runId = '01890a5d-ac96-774b-bcce-b302099a8057';
+  const fields = { action: 'void' as const, run_id: runId, change_set_id: null, document_id: 'us-const', source_version_id: 'c'.repeat(64), reason: 'voided: "quotes" and: colons' };
+
+  it('a void made with `gpg --clearsign` verifies; ours verifies with `gpg --verify`', async () => {
+    const gnupg = await makeGnupgHome();
+    try {
+      gnupg.importKey(sovereign.privateKeyArmored);
+      const signed = gnupg.gpg(['--yes', '--pinentry-mode', 'loopback', '--passphrase', '', '--local-user', sovereign.fingerprint, '--clearsign'], buildVoidText(fields));
+      expect(signed.status).toBe(0);
+      const keyring = { keys: [await readKey({ armoredKey: sovereign.publicKeyArmored })] };
+      expect(await verifyVoidDocument(signed.stdout, keyring, { run_id: runId })).toMatchObject({ ok: true, fields, signer_fingerprint: sovereign.fingerprint });
+      const ours = await signCleartext(buildVoidText(fields), sovereign.privateKeyArmored);
+      const file = path.join(gnupg.home, 'VOID-20260401.md');
+      await writeFile(file, ours);
+      expect(gnupg.gpg(['--verify', file]).status).toBe(0);
+    } finally {
+      await gnupg.cleanup();
+    }
+  });
+
+  it('refuses altered text, another run, an unknown signer, text outside the block and a duplicated key', async () => {
+    const keyring = { keys: [await readKey({ armoredKey: sovereign.publicKeyArmored })] };
+    const signed = await signCleartext(buildVoidText(fields), sovereign.privateKeyArmored);
+    expect(await verifyVoidDocument(signed.replace('us-const', 'eu-gdpr'), keyring, { run_id: runId })).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(await verifyVoidDocument(signed, keyring, { run_id: '01890a5d-ac96-774b-bcce-b302099a8058' })).toMatchObject({ ok: false, reason: 'wrong_run' });
+    const strangers = { keys: [await readKey({ armoredKey: stranger.publicKeyArmored })] };
+    expect(await verifyVoidDocument(signed, strangers, { run_id: runId })).toMatchObject({ ok: false, reason: 'untrusted_key' });
+    expect(await verifyVoidDocument(`change_set_id: "x"\n${signed}`, keyring, { run_id: runId })).toMatchObject({ ok: false, reason: 'unsigned_text_outside' });
+    expect(await verifyVoidDocument(buildVoidText(fields), keyring, { run_id: runId })).toMatchObject({ ok: false, reason: 'unsigned' });
+    const doubled = await signCleartext(buildVoidText(fields).replace('action: "void"\n', 'action: "void"\nrun_id: "01890a5d-ac96-774b-bcce-b302099a8058"\n'), sovereign.privateKeyArmored);
+    expect(await verifyVoidDocument(doubled, keyring, { run_id: runId })).toMatchObject({ ok: false, reason: 'malformed_front_matter' });
+    expect(() => buildVoidText({ ...fields, reason: ' ' })).toThrow(InputError);
+  });
+});
+
+describe('void edge cases on PGlite', () => {
+  let ws: TestWorkspace;
+  let db: Database;
+  beforeAll(async () => {
+    ws = await makeWorkspace([sovereign.publicKeyArmored]);
+    db = await openPglite('memory://');
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await db.close();
+    await ws.cleanup();
+  });
+
+  it('finds a change set leg A committed before the sidecar recorded it (DESIGN §5 layer 2) and voids it', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', db });
+    const { change_set_id: _pinned, ...pins } = run.ctx.context_pins;
+    const { cut_leg_a: _key, ...keys } = run.ctx.keys;
+    await writeSidecar(ws.config.sidecarsDir, { ...run.ctx, context_pins: pins, keys, state: 'running', stop: null });
+    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'crashed after leg A', db });
+    expect(out.json.change_set_id).toBe(run.changeSetId);
+    expect(await findChangeSetVoid(db, run.changeSetId!)).toMatchObject({ run_id: run.ctx.run_id });
+  });
+
+  it('two concurrent voids of one run: exactly one wins, the other is STOP_LOCKED or finds it voided', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db });
+    const attempt = (): Promise<unknown> => voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'race', db });
+    const results = await Promise.allSettled([attempt(), attempt()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason instanceof StopError ? loser.reason.code : (loser.reason as InputError).message).toMatch(/STOP_LOCKED|already voided/);
+    expect((await ws.kb.list(run.ctx.kb_folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
+  });
 });
