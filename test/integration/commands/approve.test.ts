@@ -13,7 +13,7 @@ import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js
 import { readSidecar } from '../../../src/sidecar/readSidecar.js';
 import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { fakeRun, makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
-import { testGit } from '../../support/gitRepos.js';
+import { remoteFile, tempGitRepos, testGit } from '../../support/gitRepos.js';
 import { makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -143,6 +143,36 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     expect(err).toBeInstanceOf(StopError);
     expect((err as StopError).code).toBe('STOP_DRIFT');
     await writeFile(file, original);
+  });
+
+  it('with a KB remote: syncs before numbering, so a second host\'s approval is not overwritten; both land on the remote', async () => {
+    const repos = await tempGitRepos('approve-remote-');
+    try {
+      const remote = await repos.bareRemote();
+      const hostA = await repos.kb('host-a', { remote });
+      const run = await fakeRun({ kb: hostA, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-02-05T08:00:00Z') });
+      const hostB = await repos.kb('host-b', { remote });
+      await hostB.sync();
+      const now = new Date();
+      const fromB = await approve({ config: { ...ws.config, kbDir: hostB.dir }, cwd: ws.config.workspace, runId: run.ctx.run_id, gate: 'SG1', keyFile: keyFile('ada'), now });
+      const fromA = await approve({ config: { ...ws.config, kbDir: hostA.dir }, cwd: ws.config.workspace, runId: run.ctx.run_id, gate: 'SG1', keyFile: keyFile('grace'), passphrase: 'correct horse battery', now });
+      expect(fromB.json.name).toBe(`SG1-cut-authz-approval-${utcDateStamp(now)}.md`);
+      expect(fromA.json.name).toBe(`SG1-cut-authz-approval-${utcDateStamp(now)}-2.md`);
+      expect(await remoteFile(remote, fromB.json.path)).toBe(await readFile(path.join(hostB.dir, fromB.json.path), 'utf8'));
+      expect(await remoteFile(remote, fromA.json.path)).toBe(await readFile(path.join(hostA.dir, fromA.json.path), 'utf8'));
+    } finally {
+      await repos.cleanup();
+    }
+  });
+
+  it('never commits a configured secret or the passphrase quoted in the reason', async () => {
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', startedAt: new Date('2026-02-06T08:00:00Z') });
+    const err = await rejection(approve({ config: { ...ws.config, secrets: ['s3cr3t-db-password'] }, cwd: ws.config.workspace, runId: run.ctx.run_id, gate: 'SG1', keyFile: keyFile('ada'), reason: 'db password is s3cr3t-db-password' }));
+    expect(err).toBeInstanceOf(StopError);
+    expect((err as StopError).message).not.toContain('s3cr3t-db-password');
+    const withPass = await rejection(approve({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, gate: 'SG1', keyFile: keyFile('grace'), passphrase: 'correct horse battery', reason: 'my passphrase is correct horse battery' }));
+    expect(withPass).toBeInstanceOf(StopError);
+    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name]);
   });
 
   it('refuses a voided run and a gate already decided', async () => {
