@@ -11,12 +11,13 @@ import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 /**
  * @param mark - MARK of the run's source version (from `checkSource`); undefined when its bytes
  *   could not be found, which fails the row (losslessness cannot be shown)
- * @param ius - the run's IU rows in `seq` order
+ * @param ius - the run's IU rows in `seq` order; undefined when they could not be read (fails the row)
  * @returns the `lossless.region` row, or none before cut_leg_a (no change set pinned)
  */
-export function checkLosslessRegion(ctx: RunContext, mark: Mark | undefined, ius: readonly StoredIu[]): VerifyCheck[] {
+export function checkLosslessRegion(ctx: RunContext, mark: Mark | undefined, ius: readonly StoredIu[] | undefined): VerifyCheck[] {
   if (ctx.context_pins.change_set_id == null) return [];
-  const expected = `region ${ctx.context_pins.region_sha ?? '(unpinned)'} re-assembled from ${ius.length} IUs`;
+  const expected = `region ${ctx.context_pins.region_sha ?? '(unpinned)'} re-assembled from the IU texts`;
+  if (ius === undefined) return [problemsCheck('lossless.region', ['the IU rows could not be read (see db.read)'], { expected })];
   if (mark === undefined) return [problemsCheck('lossless.region', ['the bytes of the run\'s source version are not available (see source.version)'], { expected })];
   const problems: string[] = [];
   if (mark.regionSha !== ctx.context_pins.region_sha) problems.push(`MARK of the source version gives region_sha ${mark.regionSha}, pinned ${ctx.context_pins.region_sha ?? '(none)'}`);

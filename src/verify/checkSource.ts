@@ -19,9 +19,10 @@ export interface SourceChecks {
 
 /**
  * @param kbDir - the KB work tree
- * @returns `source.version` (ok when the current source is the run's version, or when it is a newer
- *   version and the run's bytes are found in the source file's git history — the detail then says
- *   so) and `source.manifest_digest` (manifest digest recomputed from those bytes and the current
+ * @returns `source.version` (ok when the current source is the run's version, or when a newer
+ *   version was committed since and the run's bytes are found in the source file's git history —
+ *   the detail then says so; failed when the work tree has uncommitted changes to the source or the
+ *   run's version is in no commit) and `source.manifest_digest` (manifest digest recomputed from those bytes and the current
  *   vocabulary = `context_pins.manifest_digest`, when pinned)
  */
 export async function checkSource(kbDir: string, ctx: RunContext): Promise<SourceChecks> {
@@ -40,15 +41,19 @@ export async function checkSource(kbDir: string, ctx: RunContext): Promise<Sourc
   } else {
     const found = await findSourceVersion(kbDir, relPath, ctx.source_version_id);
     bytes = found?.bytes;
-    row = found === undefined
-      ? { ...compareCheck('source.version', ctx.source_version_id, doc.sourceVersionId), detail: `${relPath} no longer hashes to the run's source version, and no commit of it ever held that version` }
-      : {
-          check: 'source.version',
-          ok: true,
-          expected: ctx.source_version_id,
-          observed: doc.sourceVersionId,
-          detail: `drift, not tampering: a newer source version ${doc.sourceVersionId.slice(0, 16)} was committed since (${found.revisions} revisions of ${relPath}); the run's version is in commit ${found.commit.slice(0, 12)} and is verified from there`,
-        };
+    const mismatch = compareCheck('source.version', ctx.source_version_id, doc.sourceVersionId);
+    if (found === undefined) {
+      row = { ...mismatch, detail: `${relPath} no longer hashes to the run's source version, and no commit of it ever held that version` };
+    } else if (found.newest) {
+      // The committed file is still the run's version: only the work tree was changed, which no upload did.
+      row = { ...mismatch, detail: `${relPath} has uncommitted changes in the KB work tree; its committed bytes (commit ${found.commit.slice(0, 12)}) are the run's version` };
+    } else {
+      row = {
+        ...mismatch,
+        ok: true,
+        detail: `drift, not tampering: a newer source version ${doc.sourceVersionId.slice(0, 16)} was committed since (${found.revisions} revisions of ${relPath}); the run's version is in commit ${found.commit.slice(0, 12)} and is verified from there`,
+      };
+    }
   }
   const checks = [row];
   let mark: Mark | undefined;

@@ -12,8 +12,10 @@ import { DEFAULT_KB_AUTHOR } from '../kb/openKb.js';
 export interface HistoricSource {
   bytes: Uint8Array;
   commit: string;
-  /** How many commits touched the source file (the current version is the newest). */
+  /** How many commits touched the source file. */
   revisions: number;
+  /** Whether the newest commit of the file holds this version (then only the work tree differs). */
+  newest: boolean;
 }
 
 /**
@@ -28,10 +30,10 @@ export interface HistoricSource {
 export async function findSourceVersion(kbDir: string, relPath: string, sourceVersionId: string): Promise<HistoricSource | undefined> {
   const git = createKbGit(kbDir, kbGitEnv(process.env), DEFAULT_KB_AUTHOR);
   const commits = await commitsTouching(git, relPath);
-  for (const commit of commits) {
+  for (const [index, commit] of commits.entries()) {
     const blob = await blobAt(git, commit, relPath);
     if (blob !== undefined && createHash('sha256').update(blob).digest('hex') === sourceVersionId) {
-      return { bytes: new Uint8Array(blob), commit, revisions: commits.length };
+      return { bytes: new Uint8Array(blob), commit, revisions: commits.length, newest: index === 0 };
     }
   }
   return undefined;

@@ -19,7 +19,8 @@ import { checkLosslessRegion } from './checkLosslessRegion.js';
 import { checkRunFolder } from './checkRunFolder.js';
 import { checkSidecar } from './checkSidecar.js';
 import { checkSource } from './checkSource.js';
-import type { VerifyReport } from './VerifyCheck.js';
+import type { StoredIu } from '../ledger/readBackIus.js';
+import type { VerifyCheck, VerifyReport } from './VerifyCheck.js';
 
 /** Options of {@link verifyRun}. `db` / `kb` are opened from `config` (and closed) when not given. */
 export interface VerifyRunOptions {
@@ -36,6 +37,18 @@ async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Pr
     return await loadKeyring(config.keyringDir, { kbRoot: kbDir });
   } catch (error) {
     return { error: error instanceof InputError ? error.message : `cannot load the trusted keyring (${(error as Error).name})` };
+  }
+}
+
+/**
+ * A query failure (schema not migrated, permission denied) becomes a failed `db.read` row so the
+ * other groups still report; the driver's message is kept (secrets are scrubbed by the command).
+ */
+async function readDatabase(db: Queryable, ctx: Parameters<typeof checkDatabase>[1]): Promise<{ checks: VerifyCheck[]; ius: StoredIu[] | undefined }> {
+  try {
+    return await checkDatabase(db, ctx);
+  } catch (error) {
+    return { checks: [{ check: 'db.read', ok: false, detail: `cannot read the run's rows: ${(error as Error).message}` }], ius: undefined };
   }
 }
 
@@ -69,7 +82,7 @@ export async function verifyRun(options: VerifyRunOptions): Promise<VerifyReport
     const db = options.db ?? (opened = await openDatabase(config));
     const keyring = await keyringFor(config, kb.dir);
     const source = await checkSource(kb.dir, ctx);
-    const database = await checkDatabase(db, ctx);
+    const database = await readDatabase(db, ctx);
     const checks = [
       ...sidecar.checks,
       ...(await checkRunFolder(kb, ctx)),

@@ -1,0 +1,150 @@
+/**
+ * `orchestrate verify`, more tamperings: governance rows, a consistent IU rewrite, a lifecycle
+ * moved without a decision, a broken approval signature, a keyring that no longer trusts the
+ * signer, an uncommitted source edit, a missing document, an unreadable sidecar, a database that
+ * cannot be read — and the command opening the database and KB from the configuration.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { verify } from '../../../src/commands/verify.js';
+import { migrate } from '../../../src/db/migrate.js';
+import { openPglite } from '../../../src/db/openPglite.js';
+import { verifyRun } from '../../../src/verify/verifyRun.js';
+import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
+import { completeRun, createRunWorkspace, type RunWorkspace } from '../../support/completedRun.js';
+import { describeEachEngine } from '../../support/engines.js';
+import { testGit } from '../../support/gitRepos.js';
+import { makeKeyringDir, makeSovereign } from '../../support/sovereignKeys.js';
+
+const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !c.ok).map((c) => c.check);
+const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
+const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+describeEachEngine('verify detects tampering', (engine) => {
+  let ws: RunWorkspace;
+  const run = (docPrefix: string) => completeRun(ws, { db: engine.db(), docPrefix });
+  const check = (runId: string, config = ws.config) => verifyRun({ config, runId, db: engine.db(), kb: ws.kb });
+  const asSuperuser = (sql: string, params: unknown[]) =>
+    engine.db().transaction(async (tx) => {
+      await tx.query('SET LOCAL session_replication_role = replica');
+      await tx.query(sql, params);
+    });
+
+  beforeAll(async () => {
+    await migrate(engine.db());
+    ws = await createRunWorkspace();
+  });
+  afterAll(async () => {
+    await ws.cleanup();
+  });
+
+  test('altered governance rows: verify_result outcome and review_decision approval sha', async () => {
+    const r = await run('UDHR-GOV');
+    await asSuperuser("UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.ctx.context_pins.verify_result_id]);
+    await asSuperuser('UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.ctx.context_pins.review_decision_id, sha('another file')]);
+    const report = await check(r.runId);
+    expect(failed(report)).toEqual(['db.verify_result', 'db.review_decision']);
+    expect(row(report, 'db.verify_result')?.detail).toContain('outcome: expected PASS, found FAIL');
+    expect(row(report, 'db.review_decision')?.detail).toContain('approval_sha256');
+  });
+
+  test('an IU rewritten with a matching content hash changes the re-derived writer digest', async () => {
+    const r = await run('UDHR-WD');
+    const text = 'A forged article text.\n\n';
+    await asSuperuser('UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.ctx.context_pins.change_set_id, text, sha(text)]);
+    const report = await check(r.runId);
+    expect(failed(report)).toEqual(['db.writer_digest', 'lossless.region']);
+  });
+
+  test('IUs superseded without a later review decision', async () => {
+    const r = await run('UDHR-LIFE');
+    await asSuperuser("UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.ctx.context_pins.change_set_id]);
+    const report = await check(r.runId);
+    expect(failed(report)).toEqual(['db.lifecycle']);
+    expect(row(report, 'db.lifecycle')?.detail).toMatch(/no later review decision/);
+  });
+
+  test('an approval edited after signing, in a new commit', async () => {
+    const r = await run('UDHR-SIG');
+    const file = path.join(ws.kb.dir, r.approvals.SG1 as string);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('decision: "approve"', 'decision: "approve" '));
+    const git = testGit(ws.kb.dir, ws.root);
+    await git.add([r.approvals.SG1 as string]);
+    await git.commit('edit the approval', [r.approvals.SG1 as string]);
+    const report = await check(r.runId);
+    expect(failed(report)).toEqual(['approval.SG1']);
+    expect(row(report, 'approval.SG1')?.detail).toMatch(/2 revisions/);
+    expect(row(report, 'approval.SG1')?.detail).toMatch(/bytes differ/);
+  });
+
+  test('a keyring that does not hold the signer refuses both approvals', async () => {
+    const r = await run('UDHR-KR');
+    const stranger = await makeSovereign({ name: 'Someone Else' });
+    const keyringDir = await makeKeyringDir([stranger.publicKeyArmored]);
+    const report = await check(r.runId, { ...ws.config, keyringDir });
+    expect(failed(report)).toEqual(['approval.SG1', 'approval.SG2']);
+    expect(row(report, 'approval.SG1')?.detail).toMatch(/untrusted_key/);
+  });
+
+  test('an uncommitted edit of the source fails the source check only', async () => {
+    const r = await run('UDHR-SRC');
+    const file = path.join(ws.kb.dir, `knowledge/dev/laws/${r.lawId}/source.txt`);
+    const original = await readFile(file);
+    await writeFile(file, Buffer.concat([original, Buffer.from('\nappended locally\n')]));
+    try {
+      const report = await check(r.runId);
+      expect(failed(report)).toEqual(['source.version']);
+      expect(row(report, 'source.version')?.detail).toMatch(/uncommitted changes/);
+      expect(row(report, 'lossless.region')?.ok).toBe(true);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  test('a document removed from a done run fails the folder and that document', async () => {
+    const r = await run('UDHR-RM');
+    const doc = r.documents.grant_probe as string;
+    const git = testGit(ws.kb.dir, ws.root);
+    await git.rm([doc]);
+    await git.commit('remove a run document', [doc]);
+    const report = await check(r.runId);
+    const name = doc.split('/').pop() as string;
+    expect(failed(report)).toEqual(['kb.run_folder', `kb.document[${name}]`]);
+    expect(row(report, 'kb.run_folder')?.detail).toContain(`${name} is missing`);
+  });
+
+  test('an unreadable sidecar is one failed check and exit 20', async () => {
+    const r = await run('UDHR-JSON');
+    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
+    const out = await verify({ config: ws.config, runId: r.runId, db: engine.db(), kb: ws.kb });
+    expect(out.exitCode).toBe(20);
+    expect(out.json).toMatchObject({ ok: false, state: 'unreadable' });
+    expect(failed(out.json)).toEqual(['sidecar.parse']);
+    expect(out.text).toContain('FAIL  sidecar.parse: (root): not valid JSON');
+  });
+
+  test('a database without the schema is reported as db.read, the other groups still run', async () => {
+    const r = await run('UDHR-NODB');
+    const empty = await openPglite('memory://');
+    try {
+      const report = await verifyRun({ config: ws.config, runId: r.runId, db: empty, kb: ws.kb });
+      expect(failed(report)).toEqual(['db.read', 'lossless.region']);
+      expect(report.checks.filter((c) => c.check.startsWith('kb.document[') && c.ok)).toHaveLength(13);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  // PGlite here is in memory and cannot be reopened from the configuration; verifyCommand.test.ts covers a PGlite directory.
+  test.skipIf(engine.engine === 'pglite')('the command opens the KB and the database from the configuration and scrubs secrets', async () => {
+    const r = await run('UDHR-CMD');
+    const out = await verify({ config: { ...ws.config, databaseUrl: engine.url(), secrets: [r.lawId] }, runId: r.runId });
+    expect(out.exitCode).toBe(0);
+    expect(out.json.checks.length).toBeGreaterThan(25);
+    const json = JSON.stringify(out.json);
+    expect(json).not.toContain(r.lawId);
+    expect(row(out.json, 'kb.run_folder')?.observed).toContain('knowledge/dev/laws/***/');
+  });
+});
