@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readKey } from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, test } from 'vitest';
 import { loadKeyring } from '../../../src/approval/loadKeyring.js';
 import { signCleartext } from '../../../src/approval/signCleartext.js';
+import { status } from '../../../src/commands/status.js';
 import { voidRun } from '../../../src/commands/void.js';
 import type { Database } from '../../../src/db/Database.js';
 import { migrate } from '../../../src/db/migrate.js';
@@ -12,6 +13,7 @@ import { openPglite } from '../../../src/db/openPglite.js';
 import { InputError, StopError } from '../../../src/errors.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
+import { cut } from '../../../src/orchestrator/runCut.js';
 import { findReplayRuns } from '../../../src/sidecar/findReplayRuns.js';
 import { acquireRunLock } from '../../../src/sidecar/acquireRunLock.js';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';
@@ -20,6 +22,7 @@ import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { buildVoidText } from '../../../src/void/buildVoidText.js';
 import { findChangeSetVoid } from '../../../src/void/recordChangeSetVoid.js';
 import { verifyVoidDocument } from '../../../src/void/verifyVoidDocument.js';
+import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';
 import { describeEachEngine } from '../../support/engines.js';
 import { fakeRun, makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
 import { makeGnupgHome, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
@@ -234,5 +237,27 @@ describe('void edge cases on PGlite', () => {
     const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(loser.reason instanceof StopError ? loser.reason.code : (loser.reason as InputError).message).toMatch(/STOP_LOCKED|already voided/);
     expect((await ws.kb.list(run.ctx.kb_folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
+  });
+});
+
+describe('void with the real runner (cut → AWAITING_SG1 → void → a new cut is allowed)', () => {
+  it('frees the document: the next cut starts a new run instead of STOP_REPLAY_CONFLICT', async () => {
+    const ws = await makeCutWorkspace({ laws: ['un-udhr'] });
+    onTestFinished(() => rm(ws.dir, { recursive: true, force: true }));
+    const progress = recordingProgress();
+    const first = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    expect(first.code).toBe('AWAITING_SG1');
+    const blocked = await cut({ config: ws.config, documentId: 'un-udhr', progress }).catch((e: unknown) => e);
+    expect((blocked as StopError).code).toBe('STOP_REPLAY_CONFLICT');
+
+    const out = await voidRun({ config: ws.config, cwd: ws.dir, runId: first.run_id, keyFile: ws.sovereignKey, reason: 'wrong vocabulary chosen' });
+    expect(out.json).toMatchObject({ previous_state: 'awaiting_sg1', change_set_id: null, db_row: null, signer_fingerprint: ws.fingerprint.toUpperCase() });
+    expect(out.json.void_document.path.startsWith(`${first.kb_folder}/VOID-`)).toBe(true);
+    const shown = (await status({ config: ws.config, runId: first.run_id })).json as { state: string };
+    expect(shown.state).toBe('voided');
+
+    const second = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    expect(second.run_id).not.toBe(first.run_id);
+    expect(second.code).toBe('AWAITING_SG1');
   });
 });
