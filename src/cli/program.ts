@@ -16,6 +16,11 @@ import { plan } from '../commands/plan.js';
 import { openKb } from '../kb/openKb.js';
 import { cut, resume } from '../orchestrator/runCut.js';
 import { formatRunOutcome, stderrProgress } from './formatRunOutcome.js';
+import { approve } from '../commands/approve.js';
+import { parseDuration, status } from '../commands/status.js';
+import { runs } from '../commands/runs.js';
+import { voidRun } from '../commands/void.js';
+import { verify } from '../commands/verify.js';
 import { createCutMachine } from '../../machines/cutMachine.js';
 import { toMermaid } from '../../machines/toMermaid.js';
 import { reportError } from './reportError.js';
@@ -141,6 +146,74 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
       run(opts.json === true, async () => {
         const o = await resume({ config: await config(), runId: opts.runId, progress: stderrProgress(io.stderr) });
         return { json: o, text: formatRunOutcome(o), exitCode: o.exitCode };
+      })(),
+    );
+
+  const passphrase = (): { passphrase?: string } => (io.env['ORCHESTRATE_KEY_PASSPHRASE'] === undefined ? {} : { passphrase: io.env['ORCHESTRATE_KEY_PASSPHRASE'] });
+
+  program
+    .command('approve')
+    .description('sovereign helper: sign an approval (or a deny) of the uploaded gate request and commit it into the run folder')
+    .requiredOption('--run-id <run-id>', 'the run')
+    .requiredOption('--gate <gate>', 'SG1 or SG2')
+    .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
+    .option('--deny', 'sign a deny instead of an approval (needs --reason)')
+    .option('--reason <text>', 'why (required with --deny)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { runId: string; gate: string; key: string; deny?: boolean; reason?: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await approve({ config: await config(), cwd: io.cwd, runId: opts.runId, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...(opts.deny === true ? { deny: true } : {}), ...(opts.reason === undefined ? {} : { reason: opts.reason }) });
+        return { json: r.json, text: r.text };
+      })(),
+    );
+
+  program
+    .command('status')
+    .description('phase, keys, stop and gate waiting time of one run, or one line per run')
+    .option('--run-id <run-id>', 'one run in detail')
+    .option('--waiting', 'only runs paused at a sovereign gate')
+    .option('--older-than <duration>', 'with --waiting: only gates waiting longer than this (30m, 24h, 7d)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { runId?: string; waiting?: boolean; olderThan?: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await status({ config: await config(), ...(opts.runId === undefined ? {} : { runId: opts.runId }), ...(opts.waiting === true ? { waiting: true } : {}), ...(opts.olderThan === undefined ? {} : { olderThanMs: parseDuration(opts.olderThan) }) });
+        return { json: r.json, text: r.text };
+      })(),
+    );
+
+  program
+    .command('runs')
+    .description('the runs-index of the KB, parsed (one line per run)')
+    .option('--document-id <law-id>', 'only runs of this document')
+    .option('--state <state>', 'only runs in this state')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { documentId?: string; state?: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await runs({ config: await config(), ...(opts.documentId === undefined ? {} : { documentId: opts.documentId }), ...(opts.state === undefined ? {} : { state: opts.state }) });
+        return { json: r.json, text: r.text };
+      })(),
+    );
+
+  program
+    .command('verify')
+    .description("the auditor's check of a run from the KB, the sidecar and the database; non-zero exit naming each mismatch")
+    .requiredOption('--run-id <run-id>', 'the run to verify')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { runId: string; json?: boolean }) =>
+      run(opts.json === true, async () => verify({ config: await config(), runId: opts.runId }))(),
+    );
+
+  program
+    .command('void')
+    .description("sovereign void of a run's change set (signed VOID document + change_set_void row); frees the document for a new run")
+    .requiredOption('--run-id <run-id>', 'the run to void')
+    .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
+    .requiredOption('--reason <text>', 'why the run is voided')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { runId: string; key: string; reason: string; json?: boolean }) =>
+      run(opts.json === true, async () => {
+        const r = await voidRun({ config: await config(), cwd: io.cwd, runId: opts.runId, keyFile: opts.key, reason: opts.reason, ...passphrase() });
+        return { json: r.json, text: r.text };
       })(),
     );
 
