@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readPrivateKey } from 'openpgp';
 import type { ApprovalFields } from '../approval/approvalFields.js';
@@ -128,12 +129,10 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   }
   const gate = options.gate as Gate;
   const sidecarFile = sidecarPaths(config.sidecarsDir, runId).context;
-  const ctx = await readSidecar(config.sidecarsDir, runId).catch((error: unknown) => {
-    if (error instanceof InputError && error.message.startsWith('no sidecar')) {
-      throw new InputError(`unknown run ${runId}: no sidecar ${sidecarFile}`, { file: sidecarFile, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
-    }
-    throw error;
-  });
+  if (!existsSync(sidecarFile)) {
+    throw new InputError(`unknown run ${runId}: no sidecar ${sidecarFile}`, { file: sidecarFile, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+  }
+  const ctx = await readSidecar(config.sidecarsDir, runId);
   if (ctx.state === 'voided' || ctx.state === 'done') {
     throw new InputError(`run ${runId} is ${ctx.state}: there is no gate to approve`, { file: sidecarFile, field: 'state' }, [], 'orchestrate status --run-id shows the run');
   }

@@ -4,6 +4,7 @@
  * pins, uploads, stop, lock and — at a gate — how long it has waited. `--waiting --older-than 24h`
  * lists the runs paused at a gate for longer than that (the operator's reminder list).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { Config } from '../config/configSchema.js';
@@ -161,12 +162,10 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 async function one(options: StatusOptions & { runId: string }, now: Date): Promise<{ json: object; text: string }> {
   const dir = options.config.sidecarsDir;
   const file = sidecarPaths(dir, options.runId).context;
-  const ctx = await readSidecar(dir, options.runId).catch((error: unknown) => {
-    if (error instanceof InputError && error.message.startsWith('no sidecar')) {
-      throw new InputError(`unknown run ${options.runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
-    }
-    throw error;
-  });
+  if (!existsSync(file)) {
+    throw new InputError(`unknown run ${options.runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+  }
+  const ctx = await readSidecar(dir, options.runId);
   const row = statusRow(ctx, now);
   const phase = runPhase(ctx);
   const lock = await lockView(dir, ctx.run_id);

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readPrivateKey } from 'openpgp';
 import { loadKeyring, type TrustedKeyring } from '../approval/loadKeyring.js';
@@ -89,12 +90,10 @@ async function readKeyFile(cwd: string, keyFile: string): Promise<{ armored: str
 
 async function readRun(config: Config, runId: string): Promise<RunContext> {
   const file = sidecarPaths(config.sidecarsDir, runId).context;
-  const ctx = await readSidecar(config.sidecarsDir, runId).catch((error: unknown) => {
-    if (error instanceof InputError && error.message.startsWith('no sidecar')) {
-      throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
-    }
-    throw error;
-  });
+  if (!existsSync(file)) {
+    throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+  }
+  const ctx = await readSidecar(config.sidecarsDir, runId);
   if (ctx.state === 'voided') {
     throw new InputError(`run ${runId} is already voided`, { file, field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
   }
