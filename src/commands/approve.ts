@@ -81,7 +81,7 @@ async function readKeyFile(cwd: string, keyFile: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key-file' }, [],
+    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key' }, [],
       'pass the sovereign private key file (<name>.sec.asc written by `orchestrate keys generate`)');
   }
 }
@@ -98,7 +98,7 @@ async function authorOf(armored: string): Promise<{ fingerprint: string; author:
   try {
     key = await readPrivateKey({ armoredKey: armored });
   } catch {
-    throw new InputError('the key file is not an armored OpenPGP private key', { field: 'key-file' }, [], 'pass the <name>.sec.asc file, not the public key');
+    throw new InputError('the key file is not an armored OpenPGP private key', { field: 'key' }, [], 'pass the <name>.sec.asc file, not the public key');
   }
   const fingerprint = key.getFingerprint();
   const user = await key.getPrimaryUser().then((p) => p.user.userID, () => null);
@@ -134,7 +134,7 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   }
   const ctx = await readSidecar(config.sidecarsDir, runId);
   if (ctx.state === 'voided' || ctx.state === 'done') {
-    throw new InputError(`run ${runId} is ${ctx.state}: there is no gate to approve`, { file: sidecarFile, field: 'state' }, [], 'orchestrate status --run-id shows the run');
+    throw new InputError(`run ${runId} is ${ctx.state}: there is no gate to approve`, { file: sidecarFile, field: 'state' }, [], `orchestrate status --run-id ${runId} shows the run`);
   }
   const decided = ctx.approvals[gate].accepted;
   if (decided !== null) {
@@ -178,10 +178,10 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   const verdict = await verifyApproval(signed, keyring, { gate, run_id: runId, request_sha256: requestSha }, now);
   if (!verdict.ok) {
     if (verdict.reason === 'untrusted_key') {
-      throw new InputError(`signing key ${fingerprint.toUpperCase()} is not in the trusted keyring ${config.keyringDir}; nothing was committed`, { field: 'key-file' }, [],
+      throw new InputError(`signing key ${fingerprint.toUpperCase()} is not in the trusted keyring ${config.keyringDir}; nothing was committed`, { field: 'key' }, [],
         `add your public key (<name>.pub.asc) to ${config.keyringDir}, then run approve again`);
     }
-    throw new InputError(`the signed approval would be refused (${verdict.reason}): ${verdict.message}; nothing was committed`, { field: 'key-file' });
+    throw new InputError(`the signed approval would be refused (${verdict.reason}): ${verdict.message}; nothing was committed`, { field: 'key' });
   }
 
   const listing = await kb.list(ctx.kb_folder);

@@ -133,7 +133,7 @@ function nextStep(ctx: RunContext, lock: LockView): string | null {
     case 'awaiting_sg1':
     case 'awaiting_sg2': {
       const gate = ctx.state === 'awaiting_sg1' ? 'SG1' : 'SG2';
-      return `a sovereign runs \`orchestrate approve --run-id ${id} --gate ${gate} --key-file <name>.sec.asc\`, then \`orchestrate resume --run-id ${id}\``;
+      return `a sovereign runs \`orchestrate approve --run-id ${id} --gate ${gate} --key <name>.sec.asc\`, then \`orchestrate resume --run-id ${id}\``;
     }
     case 'stopped':
       return `fix the cause (runbooks/README.md#${(ctx.stop?.code ?? 'stop').toLowerCase()}), then \`orchestrate resume --run-id ${id}\``;

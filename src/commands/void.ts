@@ -77,11 +77,11 @@ async function readKeyFile(cwd: string, keyFile: string): Promise<{ armored: str
   try {
     armored = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key-file' }, [],
+    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key' }, [],
       'pass the sovereign private key file (<name>.sec.asc written by `orchestrate keys generate`)');
   }
   const key = await readPrivateKey({ armoredKey: armored }).catch(() => {
-    throw new InputError('the key file is not an armored OpenPGP private key', { file, field: 'key-file' }, [], 'pass the <name>.sec.asc file, not the public key');
+    throw new InputError('the key file is not an armored OpenPGP private key', { file, field: 'key' }, [], 'pass the <name>.sec.asc file, not the public key');
   });
   const fingerprint = key.getFingerprint();
   const user = await key.getPrimaryUser().then((p) => p.user.userID, () => null);
@@ -169,10 +169,10 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
       const verdict = await verifyVoidDocument(signed, keyring, { run_id: runId }, now);
       if (!verdict.ok) {
         if (verdict.reason === 'untrusted_key') {
-          throw new InputError(`signing key ${key.fingerprint.toUpperCase()} is not in the trusted keyring ${config.keyringDir}: only a sovereign can void; nothing was written`, { field: 'key-file' }, [],
+          throw new InputError(`signing key ${key.fingerprint.toUpperCase()} is not in the trusted keyring ${config.keyringDir}: only a sovereign can void; nothing was written`, { field: 'key' }, [],
             `add your public key (<name>.pub.asc) to ${config.keyringDir}, then run void again`);
         }
-        throw new InputError(`the signed void would be refused (${verdict.reason}): ${verdict.message}; nothing was written`, { field: 'key-file' });
+        throw new InputError(`the signed void would be refused (${verdict.reason}): ${verdict.message}; nothing was written`, { field: 'key' });
       }
       const listing = await kb.list(ctx.kb_folder);
       const stamp = utcDateStamp(now);

@@ -127,7 +127,7 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     expect((unknown as InputError).next).toContain('orchestrate status');
     expect(await rejection(approve({ ...base, gate: 'SG3' }))).toBeInstanceOf(InputError);
     const missing = await rejection(approve({ ...base, keyFile: 'nope.sec.asc' }));
-    expect((missing as InputError).where.field).toBe('key-file');
+    expect((missing as InputError).where.field).toBe('key');
     const wrong = await rejection(approve({ ...base, keyFile: keyFile('grace'), passphrase: 'wrong passphrase 42' }));
     expect(wrong).toBeInstanceOf(InputError);
     expect((wrong as Error).message).not.toContain('wrong passphrase 42');
