@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { KbStore } from '../kb/KbStore.js';
 import { RUN_DOCUMENT_KEYS, parseRunFolderName } from '../kb/runDocuments.js';
 import type { RunContext, Upload } from '../sidecar/runContextSchema.js';
+import type { AddedInCommit } from './addedInCommit.js';
 import { compareCheck, problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /** The KB operations the folder checks read with. */
@@ -45,8 +46,10 @@ function expectedSet(ctx: RunContext): string[] {
   return problems;
 }
 
-async function checkDocument(kb: KbReader, upload: Upload): Promise<VerifyCheck> {
+async function checkDocument(kb: KbReader, upload: Upload, addedIn: AddedInCommit | undefined): Promise<VerifyCheck> {
   const problems: string[] = [];
+  const added = await addedIn?.(upload.path);
+  if (added !== undefined && added !== upload.commit) problems.push(`added by commit ${added}, the sidecar recorded ${upload.commit}`);
   const committed = await kb.exists(upload.path);
   if (!committed) problems.push('not committed at HEAD');
   const revisions = await kb.revisions(upload.path);
@@ -63,10 +66,11 @@ async function checkDocument(kb: KbReader, upload: Upload): Promise<VerifyCheck>
 /**
  * @returns `kb.run_folder` (expected names present, no other file except sovereign approvals — and
  *   `VOID-*.md` in a voided run), one `kb.document[<name>]` per recorded upload (committed at HEAD,
- *   exactly 1 revision, bytes' sha256 = the record), and `kb.final_report` when `final_report_sha`
+ *   exactly 1 revision, bytes' sha256 = the record, and — with `addedIn` — added by the recorded
+ *   commit), and `kb.final_report` when `final_report_sha`
  *   is pinned or the run is done
  */
-export async function checkRunFolder(kb: KbReader, ctx: RunContext): Promise<VerifyCheck[]> {
+export async function checkRunFolder(kb: KbReader, ctx: RunContext, addedIn?: AddedInCommit): Promise<VerifyCheck[]> {
   const listing = await kb.list(ctx.kb_folder);
   const recorded = new Set(ctx.uploads.map((u) => u.name));
   const problems = expectedSet(ctx);
@@ -81,7 +85,7 @@ export async function checkRunFolder(kb: KbReader, ctx: RunContext): Promise<Ver
       observed: `${listing.length} files in ${ctx.kb_folder}`,
     }),
   ];
-  for (const upload of ctx.uploads) checks.push(await checkDocument(kb, upload));
+  for (const upload of ctx.uploads) checks.push(await checkDocument(kb, upload, addedIn));
 
   const finalPin = ctx.context_pins.final_report_sha ?? undefined;
   if (finalPin !== undefined || ctx.state === 'done') {

@@ -12,6 +12,7 @@ import { openDatabase } from '../db/openDatabase.js';
 import { InputError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
+import { addedInCommit } from './addedInCommit.js';
 import { checkApprovals, type KeyringOrError } from './checkApprovals.js';
 import { checkBackup } from './checkBackup.js';
 import { checkDatabase } from './checkDatabase.js';
@@ -85,7 +86,7 @@ export async function verifyRun(options: VerifyRunOptions): Promise<VerifyReport
     const database = await readDatabase(db, ctx);
     const checks = [
       ...sidecar.checks,
-      ...(await checkRunFolder(kb, ctx)),
+      ...(await checkRunFolder(kb, ctx, addedInCommit(kb.dir))),
       ...(await checkApprovals(kb, ctx, keyring, options.now)),
       ...source.checks,
       ...database.checks,

@@ -13,7 +13,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, createRunWorkspace, type RunWorkspace } from '../../support/completedRun.js';
+import { completeRun, createRunWorkspace, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
 import { describeEachEngine } from '../../support/engines.js';
 import { testGit } from '../../support/gitRepos.js';
 import { makeKeyringDir, makeSovereign } from '../../support/sovereignKeys.js';
@@ -113,6 +113,18 @@ describeEachEngine('verify detects tampering', (engine) => {
     const name = doc.split('/').pop() as string;
     expect(failed(report)).toEqual(['kb.run_folder', `kb.document[${name}]`]);
     expect(row(report, 'kb.run_folder')?.detail).toContain(`${name} is missing`);
+  });
+
+  test('a sidecar upload record naming another commit fails that document', async () => {
+    const r = await run('UDHR-COMMIT');
+    const json = await readSidecarJson(ws, r.runId);
+    const uploads = json['uploads'] as { name: string; commit: string }[];
+    const cutplan = uploads[2] as { name: string; commit: string };
+    cutplan.commit = (uploads[3] as { commit: string }).commit;
+    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    const report = await check(r.runId);
+    expect(failed(report)).toEqual([`kb.document[${cutplan.name}]`]);
+    expect(row(report, `kb.document[${cutplan.name}]`)?.detail).toMatch(/^added by commit [0-9a-f]{40}, the sidecar recorded/);
   });
 
   test('an unreadable sidecar is one failed check and exit 20', async () => {
