@@ -124,6 +124,17 @@ describeEachEngine('verify a run', (engine) => {
     expect(row(again, 'kb.run_folder')?.detail).toContain('notes.md');
   });
 
+  test('a voided run may hold a VOID document; any other run may not', async () => {
+    const r = await run('UDHR-VOID', { until: 'SG1' });
+    await ws.kb.upload(`${r.folder}/VOID-${r.runId}.md`, `# Void of run ${r.runId}\n`, 'sovereign void');
+    expect(failed(await check(r.runId))).toEqual(['kb.run_folder']);
+    const json = await readSidecarJson(ws, r.runId);
+    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify({ ...json, state: 'voided' }, null, 2));
+    const report = await check(r.runId);
+    expect(report.state).toBe('voided');
+    expect(failed(report)).toEqual([]);
+  });
+
   test('after a newer source version is cut, the older run still verifies (drift reported, IUs superseded)', async () => {
     const v1 = await run('UDHR-VER');
     const original = await readFile(UDHR_SOURCE, 'utf8');
