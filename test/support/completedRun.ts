@@ -69,11 +69,15 @@ export interface RunWorkspace {
   cleanup(): Promise<void>;
 }
 
-/** Creates a workspace in temp dirs (KB work tree initialised, no remote). */
-export async function createRunWorkspace(): Promise<RunWorkspace> {
+/**
+ * Creates a workspace in temp dirs (KB work tree initialised, no remote).
+ *
+ * @param options.keyExpirationTime - seconds after its creation (one day ago) the sovereign key expires; default never
+ */
+export async function createRunWorkspace(options: { keyExpirationTime?: number } = {}): Promise<RunWorkspace> {
   const repos: TempGitRepos = await tempGitRepos('verify-run-');
   const kb = await repos.kb('kb');
-  const sovereign = await makeSovereign({ name: 'Verify Sovereign' });
+  const sovereign = await makeSovereign({ name: 'Verify Sovereign', ...options });
   const keyringDir = await makeKeyringDir([sovereign.publicKeyArmored]);
   const root = repos.root;
   const config: Config = {

@@ -62,3 +62,21 @@ test('a KB directory that is not a git work tree is bad input, and verify does n
     await rm(empty, { recursive: true, force: true });
   }
 });
+
+test('an approval whose signer key expired since still verifies at its signing time', async () => {
+  const twoDays = 2 * 86_400;
+  const expiring = await createRunWorkspace({ keyExpirationTime: twoDays });
+  const db = await openPglite('memory://');
+  try {
+    await migrate(db);
+    const r = await completeRun(expiring, { db, docPrefix: 'UDHR-EXP' });
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    const out = await verify({ config: expiring.config, runId: r.runId, db, kb: expiring.kb, now: later });
+    expect(out.json.checks.filter((c) => !c.ok)).toEqual([]);
+    const sg1 = out.json.checks.find((c) => c.check === 'approval.SG1');
+    expect(sg1?.detail).toMatch(/signer key has expired since; valid when signed at/);
+  } finally {
+    await db.close();
+    await expiring.cleanup();
+  }
+});
