@@ -1,0 +1,133 @@
+/**
+ * Acceptance: invalid approvals leave the run at its gate with STOP_APPROVAL_INVALID and the
+ * reason recorded, nothing written; a later valid approval (`-2`) opens the gate; a signed deny
+ * stops the run with STOP_SG_DENIED (DESIGN §6, §8). UDHR, PGlite and PostgreSQL.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { buildApprovalText } from '../../../src/approval/buildApprovalText.js';
+import { signApproval } from '../../../src/approval/signApproval.js';
+import type { ApprovalRefusalReason } from '../../../src/approval/approvalRefusal.js';
+import { openKb } from '../../../src/kb/openKb.js';
+import { approvalDocumentName } from '../../../src/kb/runDocuments.js';
+import { utcDateStamp } from '../../../src/kb/utcStamp.js';
+import { cut, resume } from '../../../src/orchestrator/runCut.js';
+import { describeEachDatabase } from '../../support/engineUrls.js';
+import { makeCutWorkspace, recordingProgress, type CutWorkspace, type LawId } from '../../support/cutWorkspace.js';
+import { makeSovereign } from '../../support/sovereignKeys.js';
+import { commitKbFile, countRows, databaseOption, expectNothingWritten, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
+
+const LAW = 'un-udhr';
+const SLOW = 240_000;
+
+/** The run paused at SG1: what an approval must bind. */
+interface PausedRun {
+  runId: string;
+  folder: string;
+  requestSha: string;
+}
+
+async function pausedAtSg1(ws: CutWorkspace, lawId: LawId): Promise<PausedRun> {
+  const o = await cut({ config: ws.config, documentId: lawId, progress: recordingProgress() });
+  expect(o).toMatchObject({ code: 'AWAITING_SG1', exitCode: 10 });
+  const request = (await sidecarOf(ws, o.run_id)).uploads.find((u) => u.name.startsWith('SG1-cut-authz-request-'));
+  if (request === undefined) throw new Error('SG1 request not recorded');
+  return { runId: o.run_id, folder: o.kb_folder, requestSha: request.sha256 };
+}
+
+/** One kind of invalid approval: extra laws the workspace needs, the file's bytes, the refusal code. */
+interface InvalidCase {
+  title: string;
+  laws: LawId[];
+  reason: ApprovalRefusalReason;
+  make(ws: CutWorkspace, run: PausedRun): Promise<string>;
+}
+
+const CASES: InvalidCase[] = [
+  {
+    title: 'unsigned (plain markdown with the right fields and name)',
+    laws: [LAW],
+    reason: 'unsigned',
+    make: async (_ws, run) => buildApprovalText({ gate: 'SG1', run_id: run.runId, request_sha256: run.requestSha, decision: 'approve', reason: 'looks fine' }),
+  },
+  {
+    title: 'signed by a key NOT in the trusted keyring',
+    laws: [LAW],
+    reason: 'untrusted_key',
+    make: async (_ws, run) => {
+      const rogue = await makeSovereign({ name: 'Rogue Signer' });
+      return signApproval({ gate: 'SG1', run_id: run.runId, request_sha256: run.requestSha, decision: 'approve', reason: 'approved' }, rogue.privateKeyArmored);
+    },
+  },
+  {
+    title: "signed by the trusted key for another run's run_id (a copied approval)",
+    laws: [LAW, 'us-const'],
+    reason: 'wrong_run',
+    make: async (ws) => {
+      const other = await pausedAtSg1(ws, 'us-const');
+      const approvalPath = await ws.approve(other.runId, 'SG1');
+      return readFile(path.join(ws.config.kbDir, approvalPath), 'utf8');
+    },
+  },
+];
+
+describeEachDatabase('sovereign approvals at SG1', (engine) => {
+  for (const c of CASES) {
+    test(`${c.title} → STOP_APPROVAL_INVALID (${c.reason}), nothing written; a valid -2 approval then opens SG1`, async () => {
+      const ws = await makeCutWorkspace({ laws: c.laws, ...databaseOption(engine.url()) });
+      const run = await pausedAtSg1(ws, LAW);
+      const name = approvalDocumentName('SG1', utcDateStamp(new Date()));
+      const bytes = await c.make(ws, run);
+      await commitKbFile(ws, `${run.folder}/${name}`, bytes, `someone drops ${name}`);
+      const before = await runEffects(ws, run.runId);
+
+      const refused = await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() });
+      expect(refused).toMatchObject({ code: 'STOP_APPROVAL_INVALID', exitCode: 20, state: 'stopped' });
+      expect(refused.message).toContain(`${name} (${c.reason})`);
+      const sidecar = await sidecarOf(ws, run.runId);
+      expect(sidecar.stop?.code).toBe('STOP_APPROVAL_INVALID');
+      expect(sidecar.approvals.SG1.accepted).toBeNull();
+      expect(sidecar.approvals.SG1.refused.map((r) => ({ name: r.name, reason: r.reason }))).toEqual([{ name, reason: c.reason }]);
+      expectNothingWritten(before, await runEffects(ws, run.runId));
+      expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(0);
+
+      const validPath = await ws.approve(run.runId, 'SG1');
+      expect(validPath).toBe(`${run.folder}/${approvalDocumentName('SG1', utcDateStamp(new Date()), 2)}`);
+      const progress = recordingProgress();
+      const past = await resume({ config: ws.config, runId: run.runId, progress });
+      expect(past).toMatchObject({ code: 'AWAITING_SG2', exitCode: 10 });
+      expect(progress.lines.slice(0, 2)).toEqual(['SG1 decide done', 'cut_leg_a done']);
+      const after = await sidecarOf(ws, run.runId);
+      expect(after.approvals.SG1.accepted?.name).toBe(path.posix.basename(validPath));
+      expect(after.approvals.SG1.refused.map((r) => r.name)).toEqual([name]);
+      // DESIGN §6: the refused file is listed in the next report (06 cut leg A).
+      const leg06 = after.uploads.find((u) => u.name.startsWith('06-cut-leg-a-'));
+      if (leg06 === undefined) throw new Error('06 report not uploaded');
+      const report = new TextDecoder().decode(await (await openKb({ dir: ws.config.kbDir })).read(leg06.path));
+      expect(report).toContain(`SG1 approval ${name} refused: ${c.reason}`);
+      expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(1);
+    }, SLOW);
+  }
+
+  test('a signed deny → STOP_SG_DENIED (exit 20 from the CLI), no change set, and it stays denied', async () => {
+    const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
+    const run = await pausedAtSg1(ws, LAW);
+    await ws.approve(run.runId, 'SG1', { deny: true, reason: 'the source is not the official text' });
+    const before = await runEffects(ws, run.runId);
+
+    const denied = await runCli(ws, ['resume', '--run-id', run.runId, '--json']);
+    expect(denied.signal).toBeNull();
+    expect(denied.code).toBe(20);
+    expect(JSON.parse(denied.stdout)).toMatchObject({ code: 'STOP_SG_DENIED', state: 'stopped', run_id: run.runId });
+    const sidecar = await sidecarOf(ws, run.runId);
+    expect(sidecar.stop?.code).toBe('STOP_SG_DENIED');
+    expect(sidecar.approvals.SG1.accepted).toMatchObject({ decision: 'deny', signer_fingerprint: ws.fingerprint.toLowerCase() });
+    expectNothingWritten(before, await runEffects(ws, run.runId));
+    expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(0);
+
+    const again = await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() });
+    expect(again.code).toBe('STOP_SG_DENIED');
+    expect((await countRows(ws))['cutter.iu']).toBe(0);
+  }, SLOW);
+}, { perTest: true });
