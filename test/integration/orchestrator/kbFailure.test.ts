@@ -13,7 +13,7 @@ import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
 import { failNextPushes, remoteFile, remoteLog, tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
-import { completedSteps, countRows, databaseOption, resumeToDone, runCli, sidecarOf } from '../../support/stopHelpers.js';
+import { completedSteps, countRows, databaseOption, expectNothingWritten, resumeToDone, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
 const LAW = 'un-udhr';
 const SLOW = 240_000;
@@ -114,6 +114,32 @@ describeEachDatabase('STOP_KB_UPLOAD when the KB remote fails 4 times', (engine)
     expect(rows['cutter_governance.cut_change_set']).toBe(1);
     expect(rows['cutter.iu']).toBe(planned);
     expect(rows['cutter.iu[in_force]']).toBe(planned);
+    await expectAllOnRemoteOnce(ws, bare, first.kb_folder, runId);
+  }, SLOW);
+
+  test('origin pointing at a missing path while approved at SG1: resume stops with STOP_KB_UPLOAD (exit 20), nothing written; origin restored → completes', async () => {
+    const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
+    const bare = await withRemote(ws, repos);
+    const first = await cut({ config: ws.config, documentId: LAW, progress: recordingProgress() });
+    expect(first.code).toBe('AWAITING_SG1');
+    const runId = first.run_id;
+    await ws.approve(runId, 'SG1');
+    const git = testGit(ws.config.kbDir);
+    await git.raw(['remote', 'set-url', 'origin', `${bare}-missing`]);
+    const before = await runEffects(ws, runId);
+
+    const failed = await runCli(ws, ['resume', '--run-id', runId, '--json']);
+    expect(failed.signal).toBeNull();
+    // Soft: the codes are the contract under test; the rest of the run is still checked when they differ.
+    expect.soft(JSON.parse(failed.stdout)).toMatchObject({ code: 'STOP_KB_UPLOAD' });
+    expect.soft(failed.code).toBe(20);
+    expect.soft((await sidecarOf(ws, runId)).stop?.code).toBe('STOP_KB_UPLOAD');
+    expectNothingWritten(before, await runEffects(ws, runId));
+
+    await git.raw(['remote', 'set-url', 'origin', bare]);
+    const done = await resumeToDone(ws, runId);
+    expect(done).toMatchObject({ code: null, exitCode: 0, state: 'done' });
+    expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(1);
     await expectAllOnRemoteOnce(ws, bare, first.kb_folder, runId);
   }, SLOW);
 }, { perTest: true });
