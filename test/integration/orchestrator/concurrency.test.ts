@@ -3,15 +3,19 @@
  * SG1 (exit 10), the other stops with STOP_LOCKED or STOP_REPLAY_CONFLICT (exit 20) having created
  * no run; two `resume` processes of one run at once — one proceeds, the other gets STOP_LOCKED.
  * The surviving run completes with exactly one change set (DESIGN §5 layer 1, §8, §9). UDHR,
- * compiled CLI as child processes, PGlite and PostgreSQL.
+ * compiled CLI as child processes, PGlite and PostgreSQL. On PostgreSQL only (PGlite is one
+ * process's database): two "hosts" (workspaces with their own sidecars and KB) sharing one server
+ * resume leg A at once — the DB guards let exactly one change set through (DESIGN §9).
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, test } from 'vitest';
 import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
-import { makeCutWorkspace, type CutWorkspace } from '../../support/cutWorkspace.js';
+import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
+import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
+import { cut } from '../../../src/orchestrator/runCut.js';
 import { countRows, databaseOption, resumeToDone, runCli, sidecarOf, type CliResult } from '../../support/stopHelpers.js';
 
 const LAW = 'un-udhr';
@@ -79,3 +83,53 @@ describeEachDatabase('concurrent processes on one document', (engine) => {
     expect((await listSidecars(ws.config.sidecarsDir)).runs).toHaveLength(1);
   }, SLOW);
 }, { perTest: true });
+
+describe.skipIf(!inject('realPgAvailable'))('two hosts sharing one PostgreSQL server [postgres]', () => {
+  let testDb: TestDatabase | undefined;
+  beforeEach(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await testDb?.drop();
+    testDb = undefined;
+  });
+
+  test('both hosts approved at SG1 resume at once: one writes leg A, the other stops with STOP_REPLAY_CONFLICT writing nothing', async () => {
+    const url = testDb?.url;
+    if (url === undefined) throw new Error('no test database');
+    const hosts = [await makeCutWorkspace({ laws: [LAW], databaseUrl: url }), await makeCutWorkspace({ laws: [LAW], databaseUrl: url })];
+    const runIds: string[] = [];
+    for (const ws of hosts) {
+      const o = await cut({ config: ws.config, documentId: LAW, progress: recordingProgress() });
+      expect(o.code).toBe('AWAITING_SG1');
+      await ws.approve(o.run_id, 'SG1');
+      runIds.push(o.run_id);
+    }
+    expect(new Set(runIds).size).toBe(2);
+
+    const results = await Promise.all(hosts.map((ws, i) => runCli(ws, ['resume', '--run-id', runIds[i]!, '--json'])));
+    const { winner, loser } = winnerAndLoser(results, 10);
+    expect(winner).toMatchObject({ code: 'AWAITING_SG2' });
+    expect(loser).toMatchObject({ code: 'STOP_REPLAY_CONFLICT', state: 'stopped' });
+    const winnerAt = runIds.indexOf(String(winner.run_id));
+    expect(winnerAt).toBeGreaterThanOrEqual(0);
+    const [winHost, loseHost] = winnerAt === 0 ? [hosts[0]!, hosts[1]!] : [hosts[1]!, hosts[0]!];
+    const loserRun = await sidecarOf(loseHost, String(loser.run_id));
+    expect(loserRun.stop?.code).toBe('STOP_REPLAY_CONFLICT');
+    expect(loserRun.keys.cut_leg_a ?? null).toBeNull();
+    expect(loserRun.context_pins.change_set_id ?? null).toBeNull();
+    expect(loserRun.uploads.some((u) => u.name.startsWith('06-'))).toBe(false);
+
+    const planned = liveDocument(winHost.config.kbDir, LAW).plan().length;
+    const atSg2 = await countRows(winHost);
+    expect(atSg2['cutter_governance.cut_change_set']).toBe(1);
+    expect(atSg2['cutter.iu']).toBe(planned);
+
+    const done = await resumeToDone(winHost, String(winner.run_id));
+    expect(done).toMatchObject({ code: null, exitCode: 0, state: 'done' });
+    const rows = await countRows(winHost);
+    expect(rows['cutter_governance.cut_change_set']).toBe(1);
+    expect(rows['cutter_governance.review_decision']).toBe(1);
+    expect(rows['cutter.iu[in_force]']).toBe(planned);
+  }, SLOW);
+});
