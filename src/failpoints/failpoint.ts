@@ -24,7 +24,7 @@ export const FAILPOINT_POINTS = [
 
 export type FailpointPoint = (typeof FAILPOINT_POINTS)[number];
 
-/** Scopes in which points are reached: the 11 phases, the 2 gates, and closeout's runs-index. */
+/** Scopes in which points are reached: the 11 phases, the 2 gates, and the sovereign void. */
 export const FAILPOINT_SCOPES = [
   'source_pin',
   'mark',
@@ -39,6 +39,7 @@ export const FAILPOINT_SCOPES = [
   'SG2',
   'lifecycle_enact',
   'closeout',
+  'void',
 ] as const;
 
 /** Every failpoint name `orchestrate failpoints` lists: bare points, then `<scope>/<point>`. */
