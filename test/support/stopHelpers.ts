@@ -5,7 +5,7 @@
  * tree, a superuser tamper of one IU row, the compiled CLI as a child process, and resume-to-done.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -166,6 +166,21 @@ export async function runCli(ws: CutWorkspace, args: readonly string[], extraEnv
     const e = err as { code?: number | string | null; signal?: string | null; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : null, signal: e.signal ?? null, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
   }
+}
+
+/**
+ * Asserts the CLI's text report of a stop (DESIGN §8): it names the code, the run_id, what was
+ * written so far, and a runbook section that exists in `runbooks/README.md`.
+ */
+export async function expectStopReported(result: CliResult, code: string, runId: string): Promise<void> {
+  expect(result.code, result.stderr).toBe(code.startsWith('AWAITING') ? 10 : 20);
+  expect(result.stdout).toContain(`stopped ${code}: `);
+  expect(result.stdout).toContain(`run_id: ${runId}`);
+  expect(result.stdout).toMatch(/written so far \(phase keys persisted\): /);
+  const anchor = /runbook: runbooks\/README\.md#([a-z0-9_-]+)/.exec(result.stdout)?.[1];
+  expect(anchor).toBe(code.toLowerCase());
+  const runbooks = await readFile(path.join(packageRoot(), 'runbooks', 'README.md'), 'utf8');
+  expect(runbooks.split('\n')).toContain(`## ${code}`);
 }
 
 /** Resumes run `runId`, approving (as the workspace's trusted sovereign) at each gate, until done. */

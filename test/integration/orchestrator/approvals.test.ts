@@ -16,7 +16,7 @@ import { cut, resume } from '../../../src/orchestrator/runCut.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace, type LawId } from '../../support/cutWorkspace.js';
 import { makeSovereign } from '../../support/sovereignKeys.js';
-import { commitKbFile, countRows, databaseOption, expectNothingWritten, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
+import { commitKbFile, countRows, databaseOption, expectNothingWritten, expectStopReported, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
 const LAW = 'un-udhr';
 const SLOW = 240_000;
@@ -91,6 +91,10 @@ describeEachDatabase('sovereign approvals at SG1', (engine) => {
       expect(sidecar.approvals.SG1.refused.map((r) => ({ name: r.name, reason: r.reason }))).toEqual([{ name, reason: c.reason }]);
       expectNothingWritten(before, await runEffects(ws, run.runId));
       expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(0);
+      const reported = await runCli(ws, ['resume', '--run-id', run.runId]);
+      await expectStopReported(reported, 'STOP_APPROVAL_INVALID', run.runId);
+      expect(reported.stdout).toContain(`${name} (${c.reason})`);
+      expectNothingWritten(before, await runEffects(ws, run.runId));
 
       const validPath = await ws.approve(run.runId, 'SG1');
       expect(validPath).toBe(`${run.folder}/${approvalDocumentName('SG1', utcDateStamp(new Date()), 2)}`);

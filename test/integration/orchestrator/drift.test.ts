@@ -12,7 +12,7 @@ import { verifyRun } from '../../../src/verify/verifyRun.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';
 import {
-  commitKbFile, countRows, databaseOption, expectNothingWritten, kbRelative, runEffects, setIuText, sidecarOf,
+  commitKbFile, countRows, databaseOption, expectNothingWritten, expectStopReported, kbRelative, runCli, runEffects, setIuText, sidecarOf,
 } from '../../support/stopHelpers.js';
 
 const LAW = 'un-udhr';
@@ -125,5 +125,9 @@ describeEachDatabase('STOP_DRIFT between phases', (engine) => {
     expect(after.db['cutter_governance.cut_change_set']).toBe(0);
     expect(after.db['cutter.iu']).toBe(0);
     expect((await sidecarOf(ws, runId)).stop?.code).toBe('STOP_DRIFT');
+
+    // The operator's view: the CLI names the stop, the run, what was written and the runbook.
+    await expectStopReported(await runCli(ws, ['resume', '--run-id', runId]), 'STOP_DRIFT', runId);
+    expectNothingWritten(before, await runEffects(ws, runId));
   }, SLOW);
 }, { perTest: true });
