@@ -79,6 +79,19 @@ describeEachDatabase('STOP_KB_UPLOAD when the KB remote fails 4 times', (engine)
     expect((await listSidecars(ws.config.sidecarsDir)).runs).toHaveLength(1);
   }, SLOW);
 
+  test('3 refused pushes are within the retries (4 attempts): the cut reaches SG1 with every document pushed once', async () => {
+    const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
+    const bare = await withRemote(ws, repos);
+    const pushes = await failNextPushes(ws.config.kbDir, 3);
+    const first = await cut({ config: ws.config, documentId: LAW, progress: recordingProgress() });
+    expect(first).toMatchObject({ code: 'AWAITING_SG1', exitCode: 10 });
+    // 01 took 4 attempts, then one push per later document (02–05, SG1 request).
+    expect(await pushes()).toBe(4 + 5);
+    const ctx = await sidecarOf(ws, first.run_id);
+    expect(ctx.uploads).toHaveLength(6);
+    for (const u of ctx.uploads) expect(await remoteLog(bare, u.path), u.path).toHaveLength(1);
+  }, SLOW);
+
   test('cut leg A report (06) refused 4 times after the DB commit: STOP_KB_UPLOAD, key not persisted; resume adopts the change set, exactly 1', async () => {
     const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
     const bare = await withRemote(ws, repos);
