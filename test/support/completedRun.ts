@@ -20,6 +20,7 @@ import { signApproval } from '../../src/approval/signApproval.js';
 import { encryptBackup } from '../../src/backup/encryptBackup.js';
 import { writeBackupFile } from '../../src/backup/backupFile.js';
 import type { Config } from '../../src/config/configSchema.js';
+import { CONFIG_FILE, loadConfig } from '../../src/config/loadConfig.js';
 import { manifestDigest } from '../../src/cutter/manifestDigest.js';
 import { markRegion } from '../../src/cutter/markRegion.js';
 import { planCut } from '../../src/cutter/planCut.js';
@@ -30,6 +31,7 @@ import { addDocument } from '../../src/documents/addDocument.js';
 import { lawIdFor } from '../../src/documents/lawIdFor.js';
 import { loadDocument } from '../../src/documents/loadDocument.js';
 import type { KbStore } from '../../src/kb/KbStore.js';
+import { openKb } from '../../src/kb/openKb.js';
 import { approvalDocumentName, runDocumentName, type GateKey, type RunDocumentKey } from '../../src/kb/runDocuments.js';
 import { utcDateStamp } from '../../src/kb/utcStamp.js';
 import { dumpDocumentScope } from '../../src/ledger/dumpDocumentScope.js';
@@ -51,8 +53,8 @@ import {
 import type { AcceptedApproval, RunContext, RunState } from '../../src/sidecar/runContextSchema.js';
 import { writeSidecar } from '../../src/sidecar/writeSidecar.js';
 import type { SovereignKeyPair } from '../../src/keys/generateSovereignKey.js';
-import { tempGitRepos, type TempGitRepos } from './gitRepos.js';
-import { makeKeyringDir, makeSovereign } from './sovereignKeys.js';
+import { hermeticGitEnv } from './gitRepos.js';
+import { makeSovereign, makeTempDir } from './sovereignKeys.js';
 
 /** The UDHR plain text of the shared corpus, resolved from this file (repo root/../shared/corpus). */
 export const UDHR_SOURCE = new URL('../../../shared/corpus/udhr/source.txt', import.meta.url);
@@ -60,7 +62,11 @@ export const UDHR_SOURCE = new URL('../../../shared/corpus/udhr/source.txt', imp
 const ROLE = 'orchestrator_writer';
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** A KB, a sidecar directory, a trusted keyring with one sovereign, and the Config pointing at them. */
+/**
+ * A KB, a sidecar directory, a trusted keyring with one sovereign, and the Config pointing at them.
+ * Everything lives under `root` (KB `kb/`, sidecars `sidecars/`, keyring `keyring/`, PGlite
+ * `pglite/`, `orchestrate.yaml`), so copying `root` copies the whole workspace (see cloneRun.ts).
+ */
 export interface RunWorkspace {
   root: string;
   kb: KbStore;
@@ -69,41 +75,56 @@ export interface RunWorkspace {
   cleanup(): Promise<void>;
 }
 
+/** The workspace configuration file: relative paths only, so a copied workspace points at its own files. */
+const WORKSPACE_YAML = [
+  'database:',
+  '  pglite_dir: pglite',
+  `  writer_role: ${ROLE}`,
+  'kb:',
+  '  dir: kb',
+  '  retry_min_ms: 0',
+  'sidecars:',
+  '  dir: sidecars',
+  'keyring:',
+  '  dir: keyring',
+  'actor: auditor@test-host',
+  '',
+].join('\n');
+
 /**
- * Creates a workspace in temp dirs (KB work tree initialised, no remote).
+ * Opens the workspace whose files are under `root` (made by {@link createRunWorkspace}, or a copy
+ * of one): the Config comes from its `orchestrate.yaml` through `loadConfig` with an empty
+ * environment (a CI `DATABASE_URL` must not leak in), the KB is opened with a git environment
+ * hermetic to `root`.
  *
- * @param options.keyExpirationTime - seconds after its creation (one day ago) the sovereign key expires; default never
+ * @throws InputError when `orchestrate.yaml` is invalid; GitError when the KB cannot be opened
  */
-export async function createRunWorkspace(options: { keyExpirationTime?: number } = {}): Promise<RunWorkspace> {
-  const repos: TempGitRepos = await tempGitRepos('verify-run-');
-  const kb = await repos.kb('kb');
-  const sovereign = await makeSovereign({ name: 'Verify Sovereign', ...options });
-  const keyringDir = await makeKeyringDir([sovereign.publicKeyArmored]);
-  const root = repos.root;
-  const config: Config = {
-    workspace: root,
-    databaseUrl: undefined,
-    pgliteDir: path.join(root, 'pglite'),
-    writerRole: ROLE,
-    kbDir: kb.dir,
-    kbRetryMinMs: 0,
-    sidecarsDir: path.join(root, 'sidecars'),
-    keyringDir,
-    backupRecipients: [],
-    actor: 'auditor@test-host',
-    secrets: [],
-  };
-  await mkdir(config.sidecarsDir, { recursive: true });
+export async function openRunWorkspace(root: string, sovereign: SovereignKeyPair): Promise<RunWorkspace> {
+  const config = await loadConfig({ workspace: root, env: {} });
+  const kb = await openKb({ dir: config.kbDir, retry: { minTimeout: 0 }, env: hermeticGitEnv(root) });
   return {
     root,
     kb,
     sovereign,
     config,
-    async cleanup() {
-      await repos.cleanup();
-      await rm(keyringDir, { recursive: true, force: true });
-    },
+    cleanup: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Creates a workspace in a temp dir (KB work tree initialised, no remote).
+ *
+ * @param options.keyExpirationTime - seconds after its creation (one day ago) the sovereign key expires; default never
+ */
+export async function createRunWorkspace(options: { keyExpirationTime?: number } = {}): Promise<RunWorkspace> {
+  const root = await makeTempDir('verify-run-');
+  const sovereign = await makeSovereign({ name: 'Verify Sovereign', ...options });
+  await mkdir(path.join(root, 'keyring'));
+  await writeFile(path.join(root, 'keyring', '0.pub.asc'), sovereign.publicKeyArmored);
+  await writeFile(path.join(root, CONFIG_FILE), WORKSPACE_YAML);
+  const ws = await openRunWorkspace(root, sovereign);
+  await mkdir(ws.config.sidecarsDir, { recursive: true });
+  return ws;
 }
 
 /** Options of {@link completeRun}. */

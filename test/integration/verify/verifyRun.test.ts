@@ -1,39 +1,38 @@
 /**
  * `orchestrate verify`: a complete run built from real data passes every check; one tampering per
- * check group makes exactly that group's check(s) fail. On PGlite and real PostgreSQL.
+ * check group makes exactly that group's check(s) fail. On PGlite and real PostgreSQL. The runs are
+ * built once per engine; every test verifies (and tampers with) its own copy of them (cloneRun.ts).
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { verify } from '../../../src/commands/verify.js';
-import { migrate } from '../../../src/db/migrate.js';
+import type { Database } from '../../../src/db/Database.js';
 import { InputError } from '../../../src/errors.js';
 import { runDocumentName } from '../../../src/kb/runDocuments.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, createRunWorkspace, readSidecarJson, UDHR_SOURCE, type RunWorkspace } from '../../support/completedRun.js';
-import { describeEachEngine } from '../../support/engines.js';
+import { completeRun, readSidecarJson, UDHR_SOURCE, type RunWorkspace } from '../../support/completedRun.js';
+import { describeEachEngineOnCopies } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 
 const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !c.ok).map((c) => c.check);
 const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
 
-describeEachEngine('verify a run', (engine) => {
-  let ws: RunWorkspace;
-  const run = (docPrefix: string, extra: { sourceText?: string; until?: 'SG1' } = {}) => completeRun(ws, { db: engine.db(), docPrefix, ...extra });
-  const check = (runId: string) => verifyRun({ config: ws.config, runId, db: engine.db(), kb: ws.kb });
+/** Built once per engine: a finished run and a run stopped at SG1, in one workspace that every test copies. */
+const buildRuns = async (ws: RunWorkspace, db: Database) => ({
+  done: await completeRun(ws, { db, docPrefix: 'UDHR' }),
+  atSg1: await completeRun(ws, { db, docPrefix: 'UDHR-SG1', until: 'SG1' }),
+});
 
-  beforeAll(async () => {
-    await migrate(engine.db());
-    ws = await createRunWorkspace();
-  });
-  afterAll(async () => {
-    await ws.cleanup();
-  });
+describeEachEngineOnCopies('verify a run', buildRuns, (engine) => {
+  const ws = (): RunWorkspace => engine.copy().ws;
+  const db = (): Database => engine.copy().db;
+  const check = (runId: string) => verifyRun({ config: ws().config, runId, db: db(), kb: ws().kb });
 
   test('a complete run passes every check, in every group', async () => {
-    const r = await run('UDHR-OK');
+    const r = engine.data().done;
     const report = await check(r.runId);
     expect(failed(report)).toEqual([]);
     expect(report).toMatchObject({ ok: true, run_id: r.runId, state: 'done' });
@@ -47,17 +46,17 @@ describeEachEngine('verify a run', (engine) => {
     expect(row(report, 'db.lifecycle')?.observed).toBe(`${r.plan.length} in_force`);
     expect(row(report, 'db.writer_digest')?.observed).toBe(r.ctx.context_pins.writer_digest);
 
-    const out = await verify({ config: ws.config, runId: r.runId, db: engine.db(), kb: ws.kb });
+    const out = await verify({ config: ws().config, runId: r.runId, db: db(), kb: ws().kb });
     expect(out.exitCode).toBe(0);
     expect(out.text).toContain('every check passed');
     expect(out.json.ok).toBe(true);
   });
 
   test('a document rewritten in a new commit: 2 revisions and a sha mismatch, only on that document', async () => {
-    const r = await run('UDHR-KB');
+    const r = engine.data().done;
     const markDoc = r.documents.mark as string;
-    await appendFile(path.join(ws.kb.dir, markDoc), '\nedited after upload\n');
-    const git = testGit(ws.kb.dir, ws.root);
+    await appendFile(path.join(ws().kb.dir, markDoc), '\nedited after upload\n');
+    const git = testGit(ws().kb.dir, ws().root);
     await git.add([markDoc]);
     await git.commit('rewrite a run document', [markDoc]);
     const report = await check(r.runId);
@@ -66,14 +65,14 @@ describeEachEngine('verify a run', (engine) => {
     expect(row(report, name)?.detail).toMatch(/2 revisions/);
     expect(row(report, name)?.detail).toMatch(/bytes differ/);
 
-    const out = await verify({ config: ws.config, runId: r.runId, db: engine.db(), kb: ws.kb });
+    const out = await verify({ config: ws().config, runId: r.runId, db: db(), kb: ws().kb });
     expect(out.exitCode).toBe(20);
     expect(out.text).toContain(`failed: ${name}`);
   });
 
   test('an IU text altered in the DB by a superuser fails the content hash and the lossless check', async () => {
-    const r = await run('UDHR-DB');
-    await engine.db().transaction(async (tx) => {
+    const r = engine.data().done;
+    await db().transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
       await tx.query("UPDATE cutter.iu SET text = text || ' (amended)' WHERE change_set_id = $1 AND seq = 3", [r.ctx.context_pins.change_set_id]);
     });
@@ -83,10 +82,10 @@ describeEachEngine('verify a run', (engine) => {
   });
 
   test('an edited sidecar key breaks the key chain only', async () => {
-    const r = await run('UDHR-KEY');
-    const json = await readSidecarJson(ws, r.runId);
+    const r = engine.data().done;
+    const json = await readSidecarJson(ws(), r.runId);
     (json['keys'] as Record<string, string>)['mark'] = 'f'.repeat(64);
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['sidecar.key_chain']);
     expect(row(report, 'sidecar.key_chain')?.detail).toMatch(/keys\.mark: persisted key differs/);
@@ -94,8 +93,8 @@ describeEachEngine('verify a run', (engine) => {
   });
 
   test('a removed approval fails that gate only', async () => {
-    const r = await run('UDHR-APP');
-    const git = testGit(ws.kb.dir, ws.root);
+    const r = engine.data().done;
+    const git = testGit(ws().kb.dir, ws().root);
     await git.rm([r.approvals.SG2 as string]);
     await git.commit('remove the SG2 approval', [r.approvals.SG2 as string]);
     const report = await check(r.runId);
@@ -104,43 +103,43 @@ describeEachEngine('verify a run', (engine) => {
   });
 
   test('a changed backup file fails the backup check only', async () => {
-    const r = await run('UDHR-BAK');
-    await appendFile(path.join(ws.config.sidecarsDir, `${r.runId}.backup.gpg`), Buffer.from([0]));
+    const r = engine.data().done;
+    await appendFile(path.join(ws().config.sidecarsDir, `${r.runId}.backup.gpg`), Buffer.from([0]));
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['backup.file']);
     expect(row(report, 'backup.file')?.expected).toBe(r.ctx.context_pins.backup_sha);
   });
 
   test('a run stopped at SG1 is checked for what it recorded; a stray file in its folder fails the folder check', async () => {
-    const r = await run('UDHR-SG1', { until: 'SG1' });
+    const r = engine.data().atSg1;
     const report = await check(r.runId);
     expect(failed(report)).toEqual([]);
     expect(report.state).toBe('awaiting_sg1');
     expect(report.checks.filter((c) => c.check.startsWith('kb.document['))).toHaveLength(6);
     expect(report.checks.map((c) => c.check)).not.toContain('db.change_set');
-    await ws.kb.upload(`${r.folder}/notes.md`, 'a file no run uploaded\n', 'stray file');
+    await ws().kb.upload(`${r.folder}/notes.md`, 'a file no run uploaded\n', 'stray file');
     const again = await check(r.runId);
     expect(failed(again)).toEqual(['kb.run_folder']);
     expect(row(again, 'kb.run_folder')?.detail).toContain('notes.md');
   });
 
   test('a voided run may hold a VOID document; any other run may not', async () => {
-    const r = await run('UDHR-VOID', { until: 'SG1' });
-    await ws.kb.upload(`${r.folder}/VOID-${r.runId}.md`, `# Void of run ${r.runId}\n`, 'sovereign void');
+    const r = engine.data().atSg1;
+    await ws().kb.upload(`${r.folder}/VOID-${r.runId}.md`, `# Void of run ${r.runId}\n`, 'sovereign void');
     expect(failed(await check(r.runId))).toEqual(['kb.run_folder']);
-    const json = await readSidecarJson(ws, r.runId);
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify({ ...json, state: 'voided' }, null, 2));
+    const json = await readSidecarJson(ws(), r.runId);
+    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), JSON.stringify({ ...json, state: 'voided' }, null, 2));
     const report = await check(r.runId);
     expect(report.state).toBe('voided');
     expect(failed(report)).toEqual([]);
   });
 
   test('after a newer source version is cut, the older run still verifies (drift reported, IUs superseded)', async () => {
-    const v1 = await run('UDHR-VER');
+    const v1 = engine.data().done;
     const original = await readFile(UDHR_SOURCE, 'utf8');
     const edited = original.replace('spirit of brotherhood', 'spirit of fraternity');
     expect(edited).not.toBe(original);
-    const v2 = await run('UDHR-VER', { sourceText: edited });
+    const v2 = await completeRun(ws(), { db: db(), docPrefix: 'UDHR', sourceText: edited });
     const old = await check(v1.runId);
     expect(failed(old)).toEqual([]);
     expect(row(old, 'source.version')?.detail).toMatch(/drift, not tampering: a newer source version/);

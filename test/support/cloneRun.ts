@@ -1,0 +1,199 @@
+/**
+ * Build a complete run once, copy it for every test. Building a UDHR run (`completeRun`: ~20 git
+ * commits, keys, DB writes) takes seconds; copying its workspace and database takes a fraction of
+ * one. Each test gets its own copy, so a tampering only ever touches the run of the test that made it.
+ *
+ * - The workspace (`orchestrate.yaml`, KB work tree with `.git`, sidecars, keyring, PGlite data
+ *   directory) is copied with `fs.cp` to a fresh temp dir and reopened from its own
+ *   `orchestrate.yaml` (relative paths), so no path of the copy points into the template.
+ * - PGlite: the template's data directory is closed before it is copied, then the copy is opened.
+ * - Real PostgreSQL: `CREATE DATABASE <copy> TEMPLATE <built>` (the built database has no open
+ *   connection: its pool is closed once the build is done); every copy is dropped after its test.
+ */
+import { randomBytes } from 'node:crypto';
+import { cp, rm } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from 'vitest';
+import type { Database } from '../../src/db/Database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPglite } from '../../src/db/openPglite.js';
+import { openPostgres } from '../../src/db/openPostgres.js';
+import { createRunWorkspace, openRunWorkspace, type RunWorkspace } from './completedRun.js';
+import { adminDsn, createTestDatabase, type TestDatabase } from './realPg.js';
+import { makeTempDir } from './sovereignKeys.js';
+
+/** The two engines every verify suite runs on. */
+export type EngineName = 'pglite' | 'postgres';
+
+/** One test's private copy of a built workspace and its database. */
+export interface RunCopy {
+  ws: RunWorkspace;
+  /** The copy's open database (PGlite data directory of the copy, or the cloned PostgreSQL database). */
+  db: Database;
+  /** DSN of the cloned PostgreSQL database; undefined on PGlite (the database is `ws.config.pgliteDir`). */
+  url: string | undefined;
+  /** Closes `db` (PGlite holds a lock on its directory while open); safe to call twice. */
+  closeDb(): Promise<void>;
+  /** Closes the database, drops the PostgreSQL clone and removes the workspace copy. */
+  cleanup(): Promise<void>;
+}
+
+/** A workspace and database built once (closed), with what the build returned. */
+export interface RunTemplate<T> {
+  engine: EngineName;
+  /** What `build` returned (run ids, document paths, …: nothing in it is an absolute path). */
+  data: T;
+  /** A fresh copy of the workspace and database, independent of the template and of other copies. */
+  copy(): Promise<RunCopy>;
+  /** Removes the template workspace and drops its PostgreSQL database. */
+  drop(): Promise<void>;
+}
+
+/** What a build gets: a fresh workspace and its migrated, open database. */
+export type BuildRuns<T> = (ws: RunWorkspace, db: Database) => Promise<T>;
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminDsn() });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+function dsnOf(name: string): string {
+  const url = new URL(adminDsn());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function copyRoot(root: string): Promise<string> {
+  const copyDir = await makeTempDir('verify-copy-');
+  await cp(root, copyDir, { recursive: true });
+  return copyDir;
+}
+
+/**
+ * Creates a workspace and a migrated database of `engine`, runs `build` on them, closes the
+ * database and returns the template to copy.
+ *
+ * @param options.keyExpirationTime - passed to {@link createRunWorkspace}
+ * @throws whatever `build` throws (the template is removed first)
+ */
+export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T>, options: { keyExpirationTime?: number } = {}): Promise<RunTemplate<T>> {
+  const ws = await createRunWorkspace(options);
+  let testDb: TestDatabase | undefined;
+  const drop = async (): Promise<void> => {
+    await testDb?.drop();
+    await ws.cleanup();
+  };
+  let data: T;
+  try {
+    let db: Database;
+    if (engine === 'pglite') {
+      db = await openPglite(ws.config.pgliteDir);
+    } else {
+      testDb = await createTestDatabase();
+      db = await openPostgres(testDb.url);
+    }
+    try {
+      await migrate(db);
+      data = await build(ws, db);
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    await drop();
+    throw err;
+  }
+  const template = testDb?.name;
+  return {
+    engine,
+    data,
+    drop,
+    async copy() {
+      const copyWs = await openRunWorkspace(await copyRoot(ws.root), ws.sovereign);
+      let cloneName: string | undefined;
+      let db: Database;
+      try {
+        if (template === undefined) {
+          db = await openPglite(copyWs.config.pgliteDir);
+        } else {
+          cloneName = `orchestrate_test_${randomBytes(6).toString('hex')}`;
+          await adminQuery(`CREATE DATABASE ${cloneName} TEMPLATE ${template}`);
+          db = await openPostgres(dsnOf(cloneName));
+        }
+      } catch (err) {
+        if (cloneName !== undefined) await adminQuery(`DROP DATABASE IF EXISTS ${cloneName} WITH (FORCE)`);
+        await copyWs.cleanup();
+        throw err;
+      }
+      let open = true;
+      const closeDb = async (): Promise<void> => {
+        if (!open) return;
+        open = false;
+        await db.close();
+      };
+      return {
+        ws: copyWs,
+        db,
+        url: cloneName === undefined ? undefined : dsnOf(cloneName),
+        closeDb,
+        async cleanup() {
+          await closeDb();
+          if (cloneName !== undefined) await adminQuery(`DROP DATABASE IF EXISTS ${cloneName} WITH (FORCE)`);
+          await rm(copyWs.root, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+/** What a suite body of {@link describeEachEngineOnCopies} gets. */
+export interface CopyContext<T> {
+  readonly engine: EngineName;
+  /** What the build returned (valid inside tests). */
+  data(): T;
+  /** The current test's own copy (valid inside tests). */
+  copy(): RunCopy;
+}
+
+/**
+ * Declares `describe(`${title} [pglite]`)` and `describe(`${title} [postgres]`)`: `build` runs
+ * once per engine in `beforeAll`, each test gets a fresh copy in `beforeEach`, removed in
+ * `afterEach`. The PostgreSQL suite skips when the global setup found no server.
+ */
+export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>, body: (ctx: CopyContext<T>) => void): void {
+  for (const engine of ['pglite', 'postgres'] as const) {
+    describe.skipIf(engine === 'postgres' && !inject('realPgAvailable'))(`${title} [${engine}]`, () => {
+      let template: RunTemplate<T> | undefined;
+      let current: RunCopy | undefined;
+      beforeAll(async () => {
+        template = await buildRunTemplate(engine, build);
+      });
+      afterAll(async () => {
+        await template?.drop();
+      });
+      beforeEach(async () => {
+        if (template === undefined) throw new Error('the template was not built');
+        current = await template.copy();
+      });
+      afterEach(async () => {
+        await current?.cleanup();
+        current = undefined;
+      });
+      body({
+        engine,
+        data: () => {
+          if (template === undefined) throw new Error('template not built yet: use ctx.data() inside tests');
+          return template.data;
+        },
+        copy: () => {
+          if (current === undefined) throw new Error('no copy yet: use ctx.copy() inside tests');
+          return current;
+        },
+      });
+    });
+  }
+}
