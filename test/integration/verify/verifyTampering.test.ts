@@ -2,19 +2,20 @@
  * `orchestrate verify`, more tamperings: governance rows, a consistent IU rewrite, a lifecycle
  * moved without a decision, a broken approval signature, a keyring that no longer trusts the
  * signer, an uncommitted source edit, a missing document, an unreadable sidecar, a database that
- * cannot be read — and the command opening the database and KB from the configuration.
+ * cannot be read — and the command opening the database and KB from the configuration. The run is
+ * built once per engine; every test tampers with its own copy of it (cloneRun.ts).
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { verify } from '../../../src/commands/verify.js';
-import { migrate } from '../../../src/db/migrate.js';
+import type { Database } from '../../../src/db/Database.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, createRunWorkspace, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
-import { describeEachEngine } from '../../support/engines.js';
+import { completeRun, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
+import { describeEachEngineOnCopies } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 import { makeKeyringDir, makeSovereign } from '../../support/sovereignKeys.js';
 
@@ -22,26 +23,21 @@ const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !
 const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
-describeEachEngine('verify detects tampering', (engine) => {
-  let ws: RunWorkspace;
-  const run = (docPrefix: string) => completeRun(ws, { db: engine.db(), docPrefix });
-  const check = (runId: string, config = ws.config) => verifyRun({ config, runId, db: engine.db(), kb: ws.kb });
+/** Built once per engine: one finished run that every test copies and tampers with on its own. */
+const buildRun = async (ws: RunWorkspace, db: Database) => completeRun(ws, { db, docPrefix: 'UDHR' });
+
+describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
+  const ws = (): RunWorkspace => engine.copy().ws;
+  const db = (): Database => engine.copy().db;
+  const check = (runId: string, config = ws().config) => verifyRun({ config, runId, db: db(), kb: ws().kb });
   const asSuperuser = (sql: string, params: unknown[]) =>
-    engine.db().transaction(async (tx) => {
+    db().transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
       await tx.query(sql, params);
     });
 
-  beforeAll(async () => {
-    await migrate(engine.db());
-    ws = await createRunWorkspace();
-  });
-  afterAll(async () => {
-    await ws.cleanup();
-  });
-
   test('altered governance rows: verify_result outcome and review_decision approval sha', async () => {
-    const r = await run('UDHR-GOV');
+    const r = engine.data();
     await asSuperuser("UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.ctx.context_pins.verify_result_id]);
     await asSuperuser('UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.ctx.context_pins.review_decision_id, sha('another file')]);
     const report = await check(r.runId);
@@ -51,7 +47,7 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('an IU rewritten with a matching content hash changes the re-derived writer digest', async () => {
-    const r = await run('UDHR-WD');
+    const r = engine.data();
     const text = 'A forged article text.\n\n';
     await asSuperuser('UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.ctx.context_pins.change_set_id, text, sha(text)]);
     const report = await check(r.runId);
@@ -59,7 +55,7 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('IUs superseded without a later review decision', async () => {
-    const r = await run('UDHR-LIFE');
+    const r = engine.data();
     await asSuperuser("UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.ctx.context_pins.change_set_id]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.lifecycle']);
@@ -67,10 +63,10 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('an approval edited after signing, in a new commit', async () => {
-    const r = await run('UDHR-SIG');
-    const file = path.join(ws.kb.dir, r.approvals.SG1 as string);
+    const r = engine.data();
+    const file = path.join(ws().kb.dir, r.approvals.SG1 as string);
     await writeFile(file, (await readFile(file, 'utf8')).replace('decision: "approve"', 'decision: "approve" '));
-    const git = testGit(ws.kb.dir, ws.root);
+    const git = testGit(ws().kb.dir, ws().root);
     await git.add([r.approvals.SG1 as string]);
     await git.commit('edit the approval', [r.approvals.SG1 as string]);
     const report = await check(r.runId);
@@ -80,17 +76,21 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('a keyring that does not hold the signer refuses both approvals', async () => {
-    const r = await run('UDHR-KR');
+    const r = engine.data();
     const stranger = await makeSovereign({ name: 'Someone Else' });
     const keyringDir = await makeKeyringDir([stranger.publicKeyArmored]);
-    const report = await check(r.runId, { ...ws.config, keyringDir });
-    expect(failed(report)).toEqual(['approval.SG1', 'approval.SG2']);
-    expect(row(report, 'approval.SG1')?.detail).toMatch(/untrusted_key/);
+    try {
+      const report = await check(r.runId, { ...ws().config, keyringDir });
+      expect(failed(report)).toEqual(['approval.SG1', 'approval.SG2']);
+      expect(row(report, 'approval.SG1')?.detail).toMatch(/untrusted_key/);
+    } finally {
+      await rm(keyringDir, { recursive: true, force: true });
+    }
   });
 
   test('an uncommitted edit of the source fails the source check only', async () => {
-    const r = await run('UDHR-SRC');
-    const file = path.join(ws.kb.dir, `knowledge/dev/laws/${r.lawId}/source.txt`);
+    const r = engine.data();
+    const file = path.join(ws().kb.dir, `knowledge/dev/laws/${r.lawId}/source.txt`);
     const original = await readFile(file);
     await writeFile(file, Buffer.concat([original, Buffer.from('\nappended locally\n')]));
     try {
@@ -104,9 +104,9 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('a document removed from a done run fails the folder and that document', async () => {
-    const r = await run('UDHR-RM');
+    const r = engine.data();
     const doc = r.documents.grant_probe as string;
-    const git = testGit(ws.kb.dir, ws.root);
+    const git = testGit(ws().kb.dir, ws().root);
     await git.rm([doc]);
     await git.commit('remove a run document', [doc]);
     const report = await check(r.runId);
@@ -116,21 +116,21 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('a sidecar upload record naming another commit fails that document', async () => {
-    const r = await run('UDHR-COMMIT');
-    const json = await readSidecarJson(ws, r.runId);
+    const r = engine.data();
+    const json = await readSidecarJson(ws(), r.runId);
     const uploads = json['uploads'] as { name: string; commit: string }[];
     const cutplan = uploads[2] as { name: string; commit: string };
     cutplan.commit = (uploads[3] as { commit: string }).commit;
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
     const report = await check(r.runId);
     expect(failed(report)).toEqual([`kb.document[${cutplan.name}]`]);
     expect(row(report, `kb.document[${cutplan.name}]`)?.detail).toMatch(/^added by commit [0-9a-f]{40}, the sidecar recorded/);
   });
 
   test('an unreadable sidecar is one failed check and exit 20', async () => {
-    const r = await run('UDHR-JSON');
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
-    const out = await verify({ config: ws.config, runId: r.runId, db: engine.db(), kb: ws.kb });
+    const r = engine.data();
+    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
+    const out = await verify({ config: ws().config, runId: r.runId, db: db(), kb: ws().kb });
     expect(out.exitCode).toBe(20);
     expect(out.json).toMatchObject({ ok: false, state: 'unreadable' });
     expect(failed(out.json)).toEqual(['sidecar.parse']);
@@ -138,10 +138,10 @@ describeEachEngine('verify detects tampering', (engine) => {
   });
 
   test('a database without the schema is reported as db.read, the other groups still run', async () => {
-    const r = await run('UDHR-NODB');
+    const r = engine.data();
     const empty = await openPglite('memory://');
     try {
-      const report = await verifyRun({ config: ws.config, runId: r.runId, db: empty, kb: ws.kb });
+      const report = await verifyRun({ config: ws().config, runId: r.runId, db: empty, kb: ws().kb });
       expect(failed(report)).toEqual(['db.read', 'lossless.region']);
       expect(report.checks.filter((c) => c.check.startsWith('kb.document[') && c.ok)).toHaveLength(13);
     } finally {
@@ -149,10 +149,11 @@ describeEachEngine('verify detects tampering', (engine) => {
     }
   });
 
-  // PGlite here is in memory and cannot be reopened from the configuration; verifyCommand.test.ts covers a PGlite directory.
-  test.skipIf(engine.engine === 'pglite')('the command opens the KB and the database from the configuration and scrubs secrets', async () => {
-    const r = await run('UDHR-CMD');
-    const out = await verify({ config: { ...ws.config, databaseUrl: engine.url(), secrets: [r.lawId] }, runId: r.runId });
+  test('the command opens the KB and the database from the configuration and scrubs secrets', async () => {
+    const r = engine.data();
+    // The copy's PGlite lives in the workspace directory; the command opens it itself, so the test's handle must let go of its lock.
+    await engine.copy().closeDb();
+    const out = await verify({ config: { ...ws().config, databaseUrl: engine.copy().url, secrets: [r.lawId] }, runId: r.runId });
     expect(out.exitCode).toBe(0);
     expect(out.json.checks.length).toBeGreaterThan(25);
     const json = JSON.stringify(out.json);
