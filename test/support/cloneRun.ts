@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { cp, rm } from 'node:fs/promises';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject, test as baseTest, type TestAPI } from 'vitest';
 import type { Database } from '../../src/db/Database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/openPglite.js';
@@ -150,49 +150,77 @@ export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T
   };
 }
 
+/** A `test` whose context holds `copy`: the test's own copy, made before it and removed after it. */
+export type CopyTest = TestAPI<{ copy: RunCopy }>;
+
 /** What a suite body of {@link describeEachEngineOnCopies} gets. */
 export interface CopyContext<T> {
   readonly engine: EngineName;
   /** What the build returned (valid inside tests). */
   data(): T;
-  /** The current test's own copy (valid inside tests). */
-  copy(): RunCopy;
+  /** Declares a test that receives its own copy as `copy` in its context. */
+  test: CopyTest;
+}
+
+/** Options of {@link describeEachEngineOnCopies}. */
+export interface CopySuiteOptions {
+  /**
+   * Run the tests of each engine concurrently (each on its own copy). Their work is mostly git and
+   * PostgreSQL child processes, so a second test overlaps the first one's waits.
+   */
+  concurrent?: boolean;
 }
 
 /**
- * Declares `describe(`${title} [pglite]`)` and `describe(`${title} [postgres]`)`: `build` runs
- * once per engine in `beforeAll`, each test gets a fresh copy in `beforeEach`, removed in
- * `afterEach`. The PostgreSQL suite skips when the global setup found no server.
+ * Declares `describe(`${title} [pglite]`)` and `describe(`${title} [postgres]`)`. `build` runs
+ * once per engine — both engines' builds start together in the first suite's `beforeAll`, and every
+ * template is dropped in the file's `afterAll` — and each test gets a fresh copy through its
+ * `copy` fixture. The PostgreSQL suite skips when the global setup found no server.
  */
-export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>, body: (ctx: CopyContext<T>) => void): void {
+export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>, body: (ctx: CopyContext<T>) => void, options: CopySuiteOptions = {}): void {
+  const engines: EngineName[] = inject('realPgAvailable') ? ['pglite', 'postgres'] : ['pglite'];
+  let builds: Map<EngineName, Promise<RunTemplate<T>>> | undefined;
+  const built = new Map<EngineName, RunTemplate<T>>();
+  const startBuilds = (): Map<EngineName, Promise<RunTemplate<T>>> => {
+    builds ??= new Map(engines.map((engine) => {
+      const promise = buildRunTemplate(engine, build);
+      // Awaited later by its own suite; this only keeps a failure from being reported as unhandled first.
+      promise.catch(() => undefined);
+      return [engine, promise];
+    }));
+    return builds;
+  };
+  afterAll(async () => {
+    const all = [...(builds?.values() ?? [])];
+    await Promise.allSettled(all.map(async (promise) => (await promise).drop()));
+  });
   for (const engine of ['pglite', 'postgres'] as const) {
-    describe.skipIf(engine === 'postgres' && !inject('realPgAvailable'))(`${title} [${engine}]`, () => {
-      let template: RunTemplate<T> | undefined;
-      let current: RunCopy | undefined;
+    const suite = describe.skipIf(!engines.includes(engine));
+    (options.concurrent === true ? suite.concurrent : suite)(`${title} [${engine}]`, () => {
       beforeAll(async () => {
-        template = await buildRunTemplate(engine, build);
+        const promise = startBuilds().get(engine);
+        if (promise === undefined) throw new Error(`no template for ${engine}`);
+        built.set(engine, await promise);
       });
-      afterAll(async () => {
-        await template?.drop();
-      });
-      beforeEach(async () => {
-        if (template === undefined) throw new Error('the template was not built');
-        current = await template.copy();
-      });
-      afterEach(async () => {
-        await current?.cleanup();
-        current = undefined;
-      });
+      const template = (): RunTemplate<T> => {
+        const t = built.get(engine);
+        if (t === undefined) throw new Error('template not built yet: use it inside tests');
+        return t;
+      };
       body({
         engine,
-        data: () => {
-          if (template === undefined) throw new Error('template not built yet: use ctx.data() inside tests');
-          return template.data;
-        },
-        copy: () => {
-          if (current === undefined) throw new Error('no copy yet: use ctx.copy() inside tests');
-          return current;
-        },
+        data: () => template().data,
+        test: baseTest.extend<{ copy: RunCopy }>({
+          // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern: none
+          copy: async ({}, use) => {
+            const copy = await template().copy();
+            try {
+              await use(copy);
+            } finally {
+              await copy.cleanup();
+            }
+          },
+        }),
       });
     });
   }

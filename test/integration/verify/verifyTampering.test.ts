@@ -8,14 +8,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test } from 'vitest';
 import { verify } from '../../../src/commands/verify.js';
 import type { Database } from '../../../src/db/Database.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
 import { completeRun, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
-import { describeEachEngineOnCopies } from '../../support/cloneRun.js';
+import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 import { makeKeyringDir, makeSovereign } from '../../support/sovereignKeys.js';
 
@@ -25,48 +24,53 @@ const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest
 
 /** Built once per engine: one finished run that every test copies and tampers with on its own. */
 const buildRun = async (ws: RunWorkspace, db: Database) => completeRun(ws, { db, docPrefix: 'UDHR' });
+const checker = ({ ws, db }: RunCopy) => (runId: string, config = ws.config) => verifyRun({ config, runId, db, kb: ws.kb });
+const asSuperuser = (db: Database, sql: string, params: unknown[]) =>
+  db.transaction(async (tx) => {
+    await tx.query('SET LOCAL session_replication_role = replica');
+    await tx.query(sql, params);
+  });
 
-describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
-  const ws = (): RunWorkspace => engine.copy().ws;
-  const db = (): Database => engine.copy().db;
-  const check = (runId: string, config = ws().config) => verifyRun({ config, runId, db: db(), kb: ws().kb });
-  const asSuperuser = (sql: string, params: unknown[]) =>
-    db().transaction(async (tx) => {
-      await tx.query('SET LOCAL session_replication_role = replica');
-      await tx.query(sql, params);
-    });
-
-  test('altered governance rows: verify_result outcome and review_decision approval sha', async () => {
-    const r = engine.data();
-    await asSuperuser("UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.ctx.context_pins.verify_result_id]);
-    await asSuperuser('UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.ctx.context_pins.review_decision_id, sha('another file')]);
+describeEachEngineOnCopies('verify detects tampering', buildRun, ({ data, test }) => {
+  test('altered governance rows: verify_result outcome and review_decision approval sha', async ({ copy, expect }) => {
+    const { db } = copy;
+    const check = checker(copy);
+    const r = data();
+    await asSuperuser(db, "UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.ctx.context_pins.verify_result_id]);
+    await asSuperuser(db, 'UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.ctx.context_pins.review_decision_id, sha('another file')]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.verify_result', 'db.review_decision']);
     expect(row(report, 'db.verify_result')?.detail).toContain('outcome: expected PASS, found FAIL');
     expect(row(report, 'db.review_decision')?.detail).toContain('approval_sha256');
   });
 
-  test('an IU rewritten with a matching content hash changes the re-derived writer digest', async () => {
-    const r = engine.data();
+  test('an IU rewritten with a matching content hash changes the re-derived writer digest', async ({ copy, expect }) => {
+    const { db } = copy;
+    const check = checker(copy);
+    const r = data();
     const text = 'A forged article text.\n\n';
-    await asSuperuser('UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.ctx.context_pins.change_set_id, text, sha(text)]);
+    await asSuperuser(db, 'UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.ctx.context_pins.change_set_id, text, sha(text)]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.writer_digest', 'lossless.region']);
   });
 
-  test('IUs superseded without a later review decision', async () => {
-    const r = engine.data();
-    await asSuperuser("UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.ctx.context_pins.change_set_id]);
+  test('IUs superseded without a later review decision', async ({ copy, expect }) => {
+    const { db } = copy;
+    const check = checker(copy);
+    const r = data();
+    await asSuperuser(db, "UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.ctx.context_pins.change_set_id]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.lifecycle']);
     expect(row(report, 'db.lifecycle')?.detail).toMatch(/no later review decision/);
   });
 
-  test('an approval edited after signing, in a new commit', async () => {
-    const r = engine.data();
-    const file = path.join(ws().kb.dir, r.approvals.SG1 as string);
+  test('an approval edited after signing, in a new commit', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const check = checker(copy);
+    const r = data();
+    const file = path.join(ws.kb.dir, r.approvals.SG1 as string);
     await writeFile(file, (await readFile(file, 'utf8')).replace('decision: "approve"', 'decision: "approve" '));
-    const git = testGit(ws().kb.dir, ws().root);
+    const git = testGit(ws.kb.dir, ws.root);
     await git.add([r.approvals.SG1 as string]);
     await git.commit('edit the approval', [r.approvals.SG1 as string]);
     const report = await check(r.runId);
@@ -75,12 +79,14 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
     expect(row(report, 'approval.SG1')?.detail).toMatch(/bytes differ/);
   });
 
-  test('a keyring that does not hold the signer refuses both approvals', async () => {
-    const r = engine.data();
+  test('a keyring that does not hold the signer refuses both approvals', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const check = checker(copy);
+    const r = data();
     const stranger = await makeSovereign({ name: 'Someone Else' });
     const keyringDir = await makeKeyringDir([stranger.publicKeyArmored]);
     try {
-      const report = await check(r.runId, { ...ws().config, keyringDir });
+      const report = await check(r.runId, { ...ws.config, keyringDir });
       expect(failed(report)).toEqual(['approval.SG1', 'approval.SG2']);
       expect(row(report, 'approval.SG1')?.detail).toMatch(/untrusted_key/);
     } finally {
@@ -88,9 +94,11 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
     }
   });
 
-  test('an uncommitted edit of the source fails the source check only', async () => {
-    const r = engine.data();
-    const file = path.join(ws().kb.dir, `knowledge/dev/laws/${r.lawId}/source.txt`);
+  test('an uncommitted edit of the source fails the source check only', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const check = checker(copy);
+    const r = data();
+    const file = path.join(ws.kb.dir, `knowledge/dev/laws/${r.lawId}/source.txt`);
     const original = await readFile(file);
     await writeFile(file, Buffer.concat([original, Buffer.from('\nappended locally\n')]));
     try {
@@ -103,10 +111,12 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
     }
   });
 
-  test('a document removed from a done run fails the folder and that document', async () => {
-    const r = engine.data();
+  test('a document removed from a done run fails the folder and that document', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const check = checker(copy);
+    const r = data();
     const doc = r.documents.grant_probe as string;
-    const git = testGit(ws().kb.dir, ws().root);
+    const git = testGit(ws.kb.dir, ws.root);
     await git.rm([doc]);
     await git.commit('remove a run document', [doc]);
     const report = await check(r.runId);
@@ -115,33 +125,37 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
     expect(row(report, 'kb.run_folder')?.detail).toContain(`${name} is missing`);
   });
 
-  test('a sidecar upload record naming another commit fails that document', async () => {
-    const r = engine.data();
-    const json = await readSidecarJson(ws(), r.runId);
+  test('a sidecar upload record naming another commit fails that document', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const check = checker(copy);
+    const r = data();
+    const json = await readSidecarJson(ws, r.runId);
     const uploads = json['uploads'] as { name: string; commit: string }[];
     const cutplan = uploads[2] as { name: string; commit: string };
     cutplan.commit = (uploads[3] as { commit: string }).commit;
-    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
     const report = await check(r.runId);
     expect(failed(report)).toEqual([`kb.document[${cutplan.name}]`]);
     expect(row(report, `kb.document[${cutplan.name}]`)?.detail).toMatch(/^added by commit [0-9a-f]{40}, the sidecar recorded/);
   });
 
-  test('an unreadable sidecar is one failed check and exit 20', async () => {
-    const r = engine.data();
-    await writeFile(path.join(ws().config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
-    const out = await verify({ config: ws().config, runId: r.runId, db: db(), kb: ws().kb });
+  test('an unreadable sidecar is one failed check and exit 20', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const r = data();
+    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
+    const out = await verify({ config: ws.config, runId: r.runId, db: db, kb: ws.kb });
     expect(out.exitCode).toBe(20);
     expect(out.json).toMatchObject({ ok: false, state: 'unreadable' });
     expect(failed(out.json)).toEqual(['sidecar.parse']);
     expect(out.text).toContain('FAIL  sidecar.parse: (root): not valid JSON');
   });
 
-  test('a database without the schema is reported as db.read, the other groups still run', async () => {
-    const r = engine.data();
+  test('a database without the schema is reported as db.read, the other groups still run', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const r = data();
     const empty = await openPglite('memory://');
     try {
-      const report = await verifyRun({ config: ws().config, runId: r.runId, db: empty, kb: ws().kb });
+      const report = await verifyRun({ config: ws.config, runId: r.runId, db: empty, kb: ws.kb });
       expect(failed(report)).toEqual(['db.read', 'lossless.region']);
       expect(report.checks.filter((c) => c.check.startsWith('kb.document[') && c.ok)).toHaveLength(13);
     } finally {
@@ -149,11 +163,12 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, (engine) => {
     }
   });
 
-  test('the command opens the KB and the database from the configuration and scrubs secrets', async () => {
-    const r = engine.data();
+  test('the command opens the KB and the database from the configuration and scrubs secrets', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const r = data();
     // The copy's PGlite lives in the workspace directory; the command opens it itself, so the test's handle must let go of its lock.
-    await engine.copy().closeDb();
-    const out = await verify({ config: { ...ws().config, databaseUrl: engine.copy().url, secrets: [r.lawId] }, runId: r.runId });
+    await copy.closeDb();
+    const out = await verify({ config: { ...ws.config, databaseUrl: copy.url, secrets: [r.lawId] }, runId: r.runId });
     expect(out.exitCode).toBe(0);
     expect(out.json.checks.length).toBeGreaterThan(25);
     const json = JSON.stringify(out.json);
