@@ -5,6 +5,7 @@
 import { StopError } from '../../errors.js';
 import { evaluateGateApprovals } from '../../approval/evaluateGateApprovals.js';
 import { parseRunFolderListing } from '../../kb/runDocuments.js';
+import { redactCredentials } from '../../kb/redactCredentials.js';
 import { gateRequestReport } from '../../reports/gateRequestReport.js';
 import type { GateDecisionOutput, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { liveSourceOfRun } from './prePhases.js';
@@ -48,7 +49,20 @@ export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: Phas
 export async function gateDecide(deps: PhaseDeps, gate: Gate, { context }: PhaseActorInput): Promise<GateDecisionOutput> {
   const run = deps.store.current;
   const requestSha = gate === 'SG1' ? context.pins.sg1_request_sha256 : context.pins.sg2_request_sha256;
-  if (deps.kb.hasRemote) await deps.kb.sync();
+  if (deps.kb.hasRemote) {
+    try {
+      await deps.kb.sync();
+    } catch (err) {
+      const first = (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+      throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote before reading the ${gate} approvals: ${redactCredentials(first)}`, {
+        runId: run.run_id,
+        written: [],
+        notWritten: [`${gate} decision`],
+        runbook: 'runbooks/README.md#stop_kb_upload',
+        next: `fix the KB remote, then: orchestrate resume --run-id ${run.run_id}`,
+      });
+    }
+  }
   const names = parseRunFolderListing(await deps.kb.list(run.kb_folder))
     .filter((f) => f.kind === 'approval' && f.gate === gate)
     .map((f) => f.name);
