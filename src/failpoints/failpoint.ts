@@ -8,6 +8,7 @@
  * scope; setting `<scope>/<point>` fires only there.
  */
 import process from 'node:process';
+import { STEP_NAMES } from '../../machines/steps.js';
 
 /** Points placed before and after every durable write. */
 export const FAILPOINT_POINTS = [
@@ -24,23 +25,8 @@ export const FAILPOINT_POINTS = [
 
 export type FailpointPoint = (typeof FAILPOINT_POINTS)[number];
 
-/** Scopes in which points are reached: the 11 phases, the 2 gates, and the sovereign void. */
-export const FAILPOINT_SCOPES = [
-  'source_pin',
-  'mark',
-  'cutplan',
-  'backup',
-  'grant_probe',
-  'SG1',
-  'cut_leg_a',
-  'structural_verify',
-  'leg_b_record',
-  'write_verify',
-  'SG2',
-  'lifecycle_enact',
-  'closeout',
-  'void',
-] as const;
+/** Scopes in which points are reached: the 11 phases and 2 gates (DESIGN §4 order), and the sovereign void. */
+export const FAILPOINT_SCOPES: readonly string[] = [...STEP_NAMES, 'void'];
 
 /** Every failpoint name `orchestrate failpoints` lists: bare points, then `<scope>/<point>`. */
 export function listFailpoints(): string[] {

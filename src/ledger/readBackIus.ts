@@ -2,23 +2,13 @@
  * Reads a change set's IUs back from the database in document order (phases 7 and 9, verify).
  */
 import type { Queryable } from '../db/Database.js';
+import type { IuRow } from '../cutter/iuRow.js';
 
-/** An IU row as stored (the cutter.iu columns the checks need). */
-export interface StoredIu {
-  canonical_address: string;
-  document_id: string;
-  source_version_id: string;
+/** An IU row as stored: the cutter's row plus its document order (`seq`) and lifecycle state. */
+export type StoredIu = IuRow & {
   seq: number;
-  unit_kind: string;
-  section_type: string;
-  parent_address: string | null;
-  ordinal: number;
-  heading: string | null;
-  text: string;
-  content_hash: string;
-  idempotency_key: string;
   lifecycle_state: 'cut' | 'in_force' | 'superseded';
-}
+};
 
 /** Every IU of `changeSetId`, ordered by `seq` (document order). */
 export async function readBackIus(db: Queryable, changeSetId: string): Promise<StoredIu[]> {

@@ -9,19 +9,10 @@ import type { Database, Queryable } from '../db/Database.js';
 import { DbConstraintError } from '../db/dbErrors.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
+import type { IuRow } from '../cutter/iuRow.js';
 
-/** The IU fields leg A writes (a subset of the cutter's IuRow; `seq` is the array position + 1). */
-export interface LegARow {
-  canonical_address: string;
-  unit_kind: string;
-  section_type: string;
-  parent_address: string | null;
-  ordinal: number;
-  heading: string | null;
-  text: string;
-  content_hash: string;
-  idempotency_key: string;
-}
+/** The IU fields leg A writes: the cutter's row less the run-wide ids (`seq` is the array position + 1). */
+export type LegARow = Omit<IuRow, 'document_id' | 'source_version_id'>;
 
 /** What leg A needs; `rows` in document order. */
 export interface LegAInput {
