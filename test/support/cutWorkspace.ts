@@ -15,6 +15,7 @@ import { approve } from '../../src/commands/approve.js';
 import { openKb } from '../../src/kb/openKb.js';
 import type { Progress } from '../../src/orchestrator/PhaseDeps.js';
 import { makeTempDir } from './sovereignKeys.js';
+import { seedPglite } from './pgliteTemplate.js';
 
 /** ../shared/corpus beside the repository root. */
 export const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
@@ -62,6 +63,7 @@ export async function makeCutWorkspace(options: { laws: LawId[]; databaseUrl?: s
   await writeFile(path.join(dir, 'orchestrate.yaml'), 'kb:\n  retry_min_ms: 0\nbackup:\n  recipients: [keyring/sovereign.pub.asc]\nactor: tester@ci\n');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }), ...(options.extraEnv ?? {}) };
   const config = await loadConfig({ workspace: dir, env });
+  if (config.databaseUrl === undefined) await seedPglite(config.pgliteDir);
   const kb = await openKb({ dir: config.kbDir });
   for (const lawId of options.laws) {
     const law = LAWS[lawId];
