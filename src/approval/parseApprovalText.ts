@@ -2,9 +2,9 @@
  * Reads the front matter of a *verified* approval text (DESIGN §6). Call it only on the
  * cleartext returned by signature verification, never on the raw file.
  */
-import { parse } from 'yaml';
 import { APPROVAL_FIELD_ORDER } from './approvalFields.js';
 import { refuse, type ApprovalRefusal } from './approvalRefusal.js';
+import { readFrontMatter } from './readFrontMatter.js';
 
 /** Fields as read: binding fields checked for shape, `decision` left raw for the caller to judge. */
 export interface ParsedApprovalText {
@@ -18,25 +18,19 @@ export interface ParsedApprovalText {
 }
 
 /**
- * Expects the text to start with a `---` line, a YAML mapping, and a closing `---` line. YAML is
- * read with the failsafe schema (every scalar a string, so a digest never becomes a number) and
- * duplicate keys are an error (a second `decision:` cannot override the first).
+ * Expects the text to start with a `---` line, a YAML mapping, and a closing `---` line
+ * (`readFrontMatter`). YAML is read with the failsafe schema (every scalar a string, so a digest
+ * never becomes a number) and duplicate keys are an error (a second `decision:` cannot override
+ * the first).
  *
  * @returns the fields or `malformed_front_matter` (missing delimiters, bad YAML, not a mapping,
  *   unknown keys, a missing or non-string gate / run_id / request_sha256 / reason, a request_sha256
  *   that is not 64 lowercase hex) — or `decision_unknown` when `decision` is not a string
  */
 export function parseApprovalText(verifiedText: string): ParsedApprovalText | ApprovalRefusal {
-  const lines = verifiedText.replace(/\r\n/g, '\n').split('\n');
-  if (lines[0]?.trimEnd() !== '---') return refuse('malformed_front_matter', 'the signed text does not start with a --- front matter line');
-  const close = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
-  if (close < 0) return refuse('malformed_front_matter', 'the front matter has no closing --- line');
-  let data: unknown;
-  try {
-    data = parse(lines.slice(1, close).join('\n'), { schema: 'failsafe', uniqueKeys: true, prettyErrors: false });
-  } catch (error) {
-    return refuse('malformed_front_matter', `the front matter is not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
-  }
+  const read = readFrontMatter(verifiedText, 'failsafe');
+  if (!read.ok) return read;
+  const data = read.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return refuse('malformed_front_matter', 'the front matter is not a YAML mapping');
   const map = data as Record<string, unknown>;
   const unknown = Object.keys(map).filter((k) => !(APPROVAL_FIELD_ORDER as readonly string[]).includes(k));
