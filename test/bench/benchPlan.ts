@@ -17,6 +17,7 @@ import { planCut } from '../../src/cutter/planCut.js';
 import { writerDigest } from '../../src/cutter/writerDigest.js';
 import { readVocabFile } from '../../src/documents/readVocabFile.js';
 import { shippedVocabDir } from '../../src/documents/shippedVocabDir.js';
+import { generatedRegulation } from './generatedRegulation.js';
 
 /** Repo root: the first directory above this file holding package.json (works from src and dist). */
 function repoRoot(): string {
@@ -27,28 +28,6 @@ function repoRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-function toRoman(n: number): string {
-  const table: [number, string][] = [[1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']];
-  let out = '';
-  for (const [v, s] of table) while (n >= v) { out += s; n -= v; }
-  return out;
-}
-
-/** GDPR with its enacting terms repeated `times` times, chapters and articles renumbered. */
-function generated(gdpr: string, times: number): string {
-  const bodyStart = gdpr.indexOf('\nCHAPTER I\n') + 1;
-  const bodyEnd = gdpr.indexOf('\nThis Regulation shall be binding in its entirety') + 1;
-  const body = gdpr.slice(bodyStart, bodyEnd);
-  const parts = [gdpr.slice(0, bodyStart)];
-  let chapter = 0;
-  let article = 0;
-  for (let t = 0; t < times; t++) {
-    parts.push(body.replace(/^CHAPTER [IVXLC]+$/gm, () => `CHAPTER ${toRoman(++chapter)}`).replace(/^Article \d+$/gm, () => `Article ${++article}`));
-  }
-  parts.push(gdpr.slice(bodyEnd));
-  return parts.join('');
 }
 
 interface Result {
@@ -90,7 +69,7 @@ function main(): void {
   const self = fileURLToPath(import.meta.url);
   const gdprFile = path.join(repoRoot(), '..', 'shared', 'corpus', 'gdpr', 'source.txt');
   const genFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-plan-')), 'generated.txt');
-  writeFileSync(genFile, generated(readFileSync(gdprFile, 'utf8'), 113));
+  writeFileSync(genFile, generatedRegulation(readFileSync(gdprFile, 'utf8'), 113));
   const files: Record<string, string> = { gdpr: gdprFile, generated: genFile };
   const lines = ['case           MB      IUs  plan ms   MB/s    IUs/s  baseline ms  x baseline  RSS before MB  peak RSS MB  peak/source'];
   for (const name of ['gdpr', 'generated']) {
