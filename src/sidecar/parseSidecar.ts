@@ -3,7 +3,7 @@
  * `config/src/parse.ts`). The CLI or `readSidecar` turns the issues into an InputError.
  */
 import { RunContextSchema, type RunContext } from './runContextSchema.js';
-import { verifyKeyChain } from './verifyKeyChain.js';
+import { verifyKeyChain, type KeyChainMismatch } from './verifyKeyChain.js';
 
 /** One problem: dotted field path (`context_pins.region_sha`, `uploads.0.sha256`, `(root)`) and message. */
 export interface SidecarIssue {
@@ -18,6 +18,14 @@ export type ParseSidecarResult = { ok: true; value: RunContext } | { ok: false; 
 export interface ParseSidecarOptions {
   /** Also require the phase keys to chain (reference §4). @default true — pass false for forensic reads. */
   checkKeyChain?: boolean;
+}
+
+/**
+ * One key-chain mismatch as `<reason> (expected <key | n/a>, found <key | none>)`, the wording shared
+ * by `parseSidecar` issues and the `sidecar.key_chain` check of `verify` (reference §4).
+ */
+export function describeKeyChainMismatch(m: KeyChainMismatch): string {
+  return `${m.reason} (expected ${m.expected ?? 'n/a'}, found ${m.found ?? 'none'})`;
 }
 
 /**
@@ -53,7 +61,7 @@ export function parseSidecar(json: unknown, options: ParseSidecarOptions = {}): 
         ok: false,
         issues: mismatches.map((m) => ({
           path: `keys.${m.phase}`,
-          message: `key chain broken: ${m.reason} (expected ${m.expected ?? 'n/a'}, found ${m.found ?? 'none'})`,
+          message: `key chain broken: ${describeKeyChainMismatch(m)}`,
         })),
       };
     }

@@ -27,6 +27,42 @@ function lineOfField(text: string, fieldPath: string): number | undefined {
   return from === 0 ? undefined : lineAt(text, from);
 }
 
+/** How a caller names a sidecar it cannot read (see {@link readSidecarText}). */
+export interface UnreadableSidecar {
+  /** message when the file (its path given) does not exist: the run is unknown to this host */
+  missing: (file: string) => string;
+  /** `where.field` of the InputError, when the caller's input names the run (e.g. `run_id`) */
+  field?: string;
+  /** `next` of the InputError: what the user should run instead */
+  next?: string;
+}
+
+/**
+ * Reads the raw text of `<dir>/<runId>.json` — the one place a sidecar file is opened for reading;
+ * parsing is the caller's (`readSidecar` refuses a bad file, `checkSidecar` reports it).
+ *
+ * @param dir - the sidecar directory (`sidecars/`)
+ * @param runId - the run's UUIDv7
+ * @param unreadable - the caller's wording of the InputError
+ * @returns the file's path and UTF-8 text
+ * @throws InputError with `where.file` (and `unreadable.field`): `unreadable.missing(file)` when the file
+ *   does not exist, `cannot read sidecar <file> (<errno code>)` for any other read failure
+ */
+export async function readSidecarText(dir: string, runId: string, unreadable: UnreadableSidecar): Promise<{ file: string; text: string }> {
+  const file = sidecarPaths(dir, runId).context;
+  try {
+    return { file, text: await readFile(file, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === 'ENOENT' ? unreadable.missing(file) : `cannot read sidecar ${file} (${code ?? 'error'})`,
+      { file, ...(unreadable.field === undefined ? {} : { field: unreadable.field }) },
+      [],
+      unreadable.next,
+    );
+  }
+}
+
 /**
  * Reads a RunContext, refusing one that fails its schema or whose keys do not chain.
  *
@@ -38,17 +74,7 @@ function lineOfField(text: string, fieldPath: string): number | undefined {
  *   file whose `run_id` is not the one its name says
  */
 export async function readSidecar(dir: string, runId: string, options: ParseSidecarOptions = {}): Promise<RunContext> {
-  const file = sidecarPaths(dir, runId).context;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      code === 'ENOENT' ? `no sidecar for run ${runId}: ${file} does not exist` : `cannot read sidecar ${file} (${code ?? 'error'})`,
-      { file },
-    );
-  }
+  const { file, text } = await readSidecarText(dir, runId, { missing: (path) => `no sidecar for run ${runId}: ${path} does not exist` });
   const result = parseSidecar(text, options);
   if (!result.ok) {
     const first = result.issues[0];

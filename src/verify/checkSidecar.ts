@@ -2,12 +2,10 @@
  * Sidecar checks of `verify` (DESIGN §2, §5; reference §4): the RunContext parses and its phase
  * keys recompute, closeout included.
  */
-import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
-import { parseSidecar } from '../sidecar/parseSidecar.js';
+import { describeKeyChainMismatch, parseSidecar } from '../sidecar/parseSidecar.js';
 import { PHASES } from '../sidecar/phases.js';
 import type { RunContext } from '../sidecar/runContextSchema.js';
-import { sidecarPaths } from '../sidecar/sidecarPaths.js';
+import { readSidecarText } from '../sidecar/readSidecar.js';
 import { verifyKeyChain } from '../sidecar/verifyKeyChain.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
@@ -27,19 +25,11 @@ export interface SidecarChecks {
  *   bad input, exit 2); a sidecar that exists but does not parse is a failed check instead
  */
 export async function checkSidecar(sidecarsDir: string, runId: string): Promise<SidecarChecks> {
-  const file = sidecarPaths(sidecarsDir, runId).context;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      code === 'ENOENT' ? `no run ${runId}: ${file} does not exist` : `cannot read sidecar ${file} (${code ?? 'error'})`,
-      { file, field: 'run_id' },
-      [],
-      'list the runs with `orchestrate runs` and pass one of their run ids',
-    );
-  }
+  const { text } = await readSidecarText(sidecarsDir, runId, {
+    missing: (file) => `no run ${runId}: ${file} does not exist`,
+    field: 'run_id',
+    next: 'list the runs with `orchestrate runs` and pass one of their run ids',
+  });
   const parsed = parseSidecar(text, { checkKeyChain: false });
   if (!parsed.ok) {
     return { ctx: undefined, checks: [problemsCheck('sidecar.parse', parsed.issues.map((i) => `${i.path}: ${i.message}`), { expected: 'a valid RunContext' })] };
@@ -48,7 +38,7 @@ export async function checkSidecar(sidecarsDir: string, runId: string): Promise<
   const idProblems = ctx.run_id === runId ? [] : [`run_id is ${ctx.run_id}, the file name says ${runId}`];
   const checks = [problemsCheck('sidecar.parse', idProblems, { expected: 'a valid RunContext', observed: `state ${ctx.state}` })];
 
-  const problems = verifyKeyChain(ctx).map((m) => `keys.${m.phase}: ${m.reason} (expected ${m.expected ?? 'n/a'}, found ${m.found ?? 'none'})`);
+  const problems = verifyKeyChain(ctx).map((m) => `keys.${m.phase}: ${describeKeyChainMismatch(m)}`);
   if (ctx.state === 'done') {
     for (const phase of PHASES) if (ctx.keys[phase] == null) problems.push(`keys.${phase}: missing in a done run`);
   }
