@@ -18,29 +18,40 @@ export interface LineTable {
 /**
  * Builds the {@link LineTable} of a string.
  *
+ * Byte offsets come, fastest first, from: the text itself when it is ASCII (`bytes === true`);
+ * the text's own UTF-8 bytes when given (a `\n` byte never occurs inside a multi-byte UTF-8
+ * sequence, so the i-th `\n` byte ends the i-th line); otherwise the byte length of each line.
+ *
  * @param text - any string; lines end at `\n` (a preceding `\r` is not part of the content)
- * @param ascii - pass true when the text is known to be ASCII (byte offsets = char offsets), a fast path
+ * @param bytes - `true` when the text is known to be ASCII (byte offsets = char offsets), or the
+ *   exact UTF-8 encoding of `text` (e.g. the source bytes it was decoded from); omitted = measured
  */
-export function lineTable(text: string, ascii = false): LineTable {
+export function lineTable(text: string, bytes: boolean | Uint8Array = false): LineTable {
   const charStart: number[] = [];
   const byteStart: number[] = [];
   const contentEnd: number[] = [];
+  const ascii = bytes === true;
+  const encoded = typeof bytes === 'boolean' ? undefined : bytes;
   let pos = 0;
-  let bytes = 0;
+  let byte = 0;
   while (pos < text.length) {
     const nl = text.indexOf('\n', pos);
     const next = nl < 0 ? text.length : nl + 1;
     charStart.push(pos);
-    byteStart.push(bytes);
+    byteStart.push(byte);
     let end = nl < 0 ? text.length : nl;
     if (end > pos && text.charCodeAt(end - 1) === 13) end -= 1;
     contentEnd.push(end);
-    bytes += ascii ? next - pos : Buffer.byteLength(text.slice(pos, next), 'utf8');
+    if (ascii) byte += next - pos;
+    else if (encoded !== undefined) {
+      const nlByte = nl < 0 ? -1 : encoded.indexOf(10, byte);
+      byte = nlByte < 0 ? encoded.length : nlByte + 1;
+    } else byte += Buffer.byteLength(text.slice(pos, next), 'utf8');
     pos = next;
   }
   const count = charStart.length;
   charStart.push(text.length);
-  byteStart.push(bytes);
+  byteStart.push(byte);
   return { charStart, byteStart, contentEnd, count };
 }
 

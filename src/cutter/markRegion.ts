@@ -50,7 +50,7 @@ export function markRegion(sourceBytes: Uint8Array, vocab: Vocab, opts: { file?:
   const file = opts.file ?? 'source';
   const compiled = compileVocab(vocab);
   const text = decodeSource(sourceBytes, file);
-  const lines = lineTable(text, text.length === sourceBytes.length);
+  const lines = lineTable(text, text.length === sourceBytes.length ? true : sourceBytes);
   const content = (i: number): string => text.slice(lines.charStart[i], lines.contentEnd[i]);
 
   let first = 0;

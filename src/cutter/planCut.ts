@@ -1,7 +1,7 @@
 /**
  * CUTPLAN (phase 3, DESIGN §4): turns a marked region into the IU rowset, in document order.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { buildUnitTree } from './buildUnitTree.js';
 import { compileVocab } from './compileVocab.js';
@@ -20,8 +20,6 @@ export interface PlanIdentity {
   sourceVersionId: string;
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
-
 /**
  * Plans the cut. Pure and deterministic: the same mark, vocabulary and identity give the same rows.
  *
@@ -39,9 +37,14 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
  */
 export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
   const text = mark.text;
-  const lines = lineTable(text, mark.end - mark.start === text.length);
+  const ascii = mark.end - mark.start === text.length;
+  // The region's UTF-8 bytes, encoded once: units are hashed from byte ranges of it, never by
+  // re-encoding their text (issue 3 performance).
+  const bytes = Buffer.from(text, 'utf8');
+  const lines = lineTable(text, ascii ? true : bytes);
   const excludedLine = new Uint8Array(lines.count);
-  const excludedChars: [number, number][] = [];
+  // Excluded spans as line ranges [from, to): every span covers whole lines (MARK).
+  const excludedLines: number[] = [];
   let li = 0;
   for (const span of mark.excluded) {
     while (li < lines.count && (lines.byteStart[li] as number) < span.offset) li++;
@@ -50,7 +53,7 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
     }
     const from = li;
     while (li < lines.count && (lines.byteStart[li] as number) < span.offset + span.length) excludedLine[li++] = 1;
-    excludedChars.push([lines.charStart[from] as number, lines.charStart[li] as number]);
+    excludedLines.push(from, li);
   }
   const where = (line: number): { file: string; line: number; offset: number } => ({
     file: mark.file,
@@ -60,39 +63,54 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
 
   const nodes = buildUnitTree({ text, lines, excludedLine, where }, compileVocab(vocab));
   const order = nodes.map((_, i) => i).sort((a, b) => (nodes[a]?.startChar as number) - (nodes[b]?.startChar as number));
-  const address = (i: number): string => `${id.docPrefix}/${(nodes[i] as (typeof nodes)[number]).eId}`;
-  const ordinals = new Map<number, number>();
+  const addresses = nodes.map((n) => `${id.docPrefix}/${n.eId}`);
+  // Ordinals per parent, indexed by parent + 1 (roots have parent -1).
+  const ordinals = new Uint32Array(nodes.length + 1);
   const rows: IuRow[] = [];
+  const exCount = excludedLines.length / 2;
   let ex = 0;
-  order.forEach((nodeIndex, k) => {
+  for (let k = 0; k < order.length; k++) {
+    const nodeIndex = order[k] as number;
     const node = nodes[nodeIndex] as (typeof nodes)[number];
-    const end = k + 1 < order.length ? (nodes[order[k + 1] as number]?.startChar as number) : text.length;
-    let own = '';
-    let pos = node.startChar;
-    while (ex < excludedChars.length && (excludedChars[ex] as [number, number])[1] <= pos) ex++;
-    for (let e = ex; e < excludedChars.length && (excludedChars[e] as [number, number])[0] < end; e++) {
-      const [es, ee] = excludedChars[e] as [number, number];
-      own += text.slice(pos, es);
-      pos = Math.min(ee, end);
+    // A unit starts on its own first line (never an excluded one) and ends where the next unit
+    // starts, so its text is whole lines [startLine, endLine) minus the excluded line ranges.
+    const endLine = k + 1 < order.length ? (nodes[order[k + 1] as number] as (typeof nodes)[number]).startLine : lines.count;
+    let pos = node.startLine;
+    while (ex < exCount && (excludedLines[2 * ex + 1] as number) <= pos) ex++;
+    let own: string;
+    let content_hash: string;
+    if (ex >= exCount || (excludedLines[2 * ex] as number) >= endLine) {
+      own = text.slice(lines.charStart[pos], lines.charStart[endLine]);
+      content_hash = hash('sha256', bytes.subarray(lines.byteStart[pos], lines.byteStart[endLine]), 'hex');
+    } else {
+      const h = createHash('sha256');
+      own = '';
+      for (let e = ex; e < exCount && (excludedLines[2 * e] as number) < endLine; e++) {
+        const es = excludedLines[2 * e] as number;
+        own += text.slice(lines.charStart[pos], lines.charStart[es]);
+        h.update(bytes.subarray(lines.byteStart[pos], lines.byteStart[es]));
+        pos = Math.min(excludedLines[2 * e + 1] as number, endLine);
+      }
+      own += text.slice(lines.charStart[pos], lines.charStart[endLine]);
+      h.update(bytes.subarray(lines.byteStart[pos], lines.byteStart[endLine]));
+      content_hash = h.digest('hex');
     }
-    own = own === '' ? text.slice(pos, end) : own + text.slice(pos, end);
-    const ordinal = (ordinals.get(node.parent) ?? 0) + 1;
-    ordinals.set(node.parent, ordinal);
-    const canonical_address = address(nodeIndex);
-    const content_hash = sha256(own);
+    const ordinal = (ordinals[node.parent + 1] as number) + 1;
+    ordinals[node.parent + 1] = ordinal;
+    const canonical_address = addresses[nodeIndex] as string;
     rows.push({
       canonical_address,
       document_id: id.documentId,
       source_version_id: id.sourceVersionId,
       unit_kind: node.kind,
       section_type: node.sectionType,
-      parent_address: node.parent < 0 ? null : address(node.parent),
+      parent_address: node.parent < 0 ? null : (addresses[node.parent] as string),
       ordinal,
       heading: node.heading,
       text: own,
       content_hash,
-      idempotency_key: sha256(id.sourceVersionId + canonical_address + content_hash),
+      idempotency_key: hash('sha256', id.sourceVersionId + canonical_address + content_hash, 'hex'),
     });
-  });
+  }
   return rows;
 }
