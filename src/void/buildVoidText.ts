@@ -2,32 +2,20 @@
  * The unsigned void document (DESIGN §5), for `orchestrate void` to sign — or for a sovereign who
  * signs with `gpg --clearsign` instead.
  */
-import { stringify } from 'yaml';
-import { InputError } from '../errors.js';
+import { writeFrontMatter } from '../approval/writeFrontMatter.js';
 import { VOID_FIELD_ORDER, VoidFieldsSchema, type VoidFields } from './voidFields.js';
 
 /**
- * Builds `---\n<yaml front matter>---\n\n# Void · <run_id>\n\n<one paragraph>\n`. Strings are
+ * Builds `---\n<yaml front matter>---\n\n# Void · <run_id>\n\n<one paragraph>\n` (`writeFrontMatter`). Strings are
  * written double-quoted so no YAML reader turns an id or digest into a number; a missing change
  * set is written as `change_set_id: null`.
  *
  * @throws InputError listing every invalid field (the first one's path in `where.field`)
  */
 export function buildVoidText(fields: VoidFields): string {
-  const parsed = VoidFieldsSchema.safeParse(fields);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-    throw new InputError(
-      `void fields are invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues[0] ? { field: issues[0].path } : {},
-      issues,
-    );
-  }
-  const f = parsed.data;
-  const ordered = Object.fromEntries(VOID_FIELD_ORDER.map((k) => [k, f[k]]));
-  const yaml = stringify(ordered, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+  const { fields: f, frontMatter } = writeFrontMatter(VoidFieldsSchema, VOID_FIELD_ORDER, fields, 'void');
   const what = f.change_set_id === null
     ? 'No change set was written by this run; the void frees the document for a new run.'
     : `The change set ${f.change_set_id} is void; its rows stay and are reverted only by the sovereign runbook sql/lifecycle/rollback_runbook.sql.`;
-  return `---\n${yaml}---\n\n# Void · ${f.run_id}\n\nThe sovereign voids run ${f.run_id} of ${f.document_id} (source ${f.source_version_id}). ${what}\n`;
+  return `${frontMatter}\n# Void · ${f.run_id}\n\nThe sovereign voids run ${f.run_id} of ${f.document_id} (source ${f.source_version_id}). ${what}\n`;
 }
