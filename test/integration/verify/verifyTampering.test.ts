@@ -11,11 +11,13 @@ import path from 'node:path';
 import { verify } from '../../../src/commands/verify.js';
 import type { Database } from '../../../src/db/Database.js';
 import { openPglite } from '../../../src/db/openPglite.js';
+import { openPostgres } from '../../../src/db/openPostgres.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
 import { completeRun, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
 import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
+import { createTestDatabase } from '../../support/realPg.js';
 import { makeKeyringDir, makeSovereign } from '../../support/sovereignKeys.js';
 
 const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !c.ok).map((c) => c.check);
@@ -31,7 +33,7 @@ const asSuperuser = (db: Database, sql: string, params: unknown[]) =>
     await tx.query(sql, params);
   });
 
-describeEachEngineOnCopies('verify detects tampering', buildRun, ({ data, test }) => {
+describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data, test }) => {
   test('altered governance rows: verify_result outcome and review_decision approval sha', async ({ copy, expect }) => {
     const { db } = copy;
     const check = checker(copy);
@@ -153,13 +155,16 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, ({ data, test }
   test('a database without the schema is reported as db.read, the other groups still run', async ({ copy, expect }) => {
     const { ws } = copy;
     const r = data();
-    const empty = await openPglite('memory://');
+    // An empty database of the suite's own engine (a fresh PostgreSQL database is much cheaper than a second PGlite initdb).
+    const emptyPg = engine === 'postgres' ? await createTestDatabase() : undefined;
+    const empty = emptyPg === undefined ? await openPglite('memory://') : await openPostgres(emptyPg.url);
     try {
       const report = await verifyRun({ config: ws.config, runId: r.runId, db: empty, kb: ws.kb });
       expect(failed(report)).toEqual(['db.read', 'lossless.region']);
       expect(report.checks.filter((c) => c.check.startsWith('kb.document[') && c.ok)).toHaveLength(13);
     } finally {
       await empty.close();
+      await emptyPg?.drop();
     }
   });
 
