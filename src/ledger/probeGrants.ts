@@ -22,7 +22,8 @@ export interface GrantProbe {
   sha256: string;
 }
 
-const TABLES = [
+/** Every table the orchestrator writes (DESIGN §9), in schema order. */
+export const GOVERNED_TABLES = [
   'cutter.source_version',
   'cutter.iu',
   'cutter_governance.cut_change_set',
@@ -30,7 +31,7 @@ const TABLES = [
   'cutter_governance.verify_result',
   'cutter_governance.review_decision',
   'cutter_governance.change_set_void',
-];
+] as const;
 
 const FUNCTIONS = [
   'cutter.fn_iu_create(uuid,text,text,text,integer,text,text,text,integer,text,text,text,text)',
@@ -55,7 +56,7 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
   add(`role ${role} exists`, true, roleRow.rows.length === 1);
   add(`role ${role} is not a superuser`, false, roleRow.rows[0]?.rolsuper ?? true);
   if (roleRow.rows.length === 1) {
-    for (const t of TABLES) {
+    for (const t of GOVERNED_TABLES) {
       for (const priv of ['SELECT', 'INSERT']) add(`${priv} on ${t}`, true, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
       for (const priv of ['UPDATE', 'DELETE', 'TRUNCATE']) add(`${priv} on ${t}`, false, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
     }

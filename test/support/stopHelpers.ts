@@ -13,21 +13,14 @@ import { openDatabase } from '../../src/db/openDatabase.js';
 import { openKb } from '../../src/kb/openKb.js';
 import { resume, type RunOutcome } from '../../src/orchestrator/runCut.js';
 import { packageRoot } from '../../src/packageRoot.js';
+import { GOVERNED_TABLES } from '../../src/ledger/probeGrants.js';
 import { readSidecar } from '../../src/sidecar/readSidecar.js';
 import type { RunContext } from '../../src/sidecar/runContextSchema.js';
 import { recordingProgress, type CutWorkspace } from './cutWorkspace.js';
 import { testGit } from './gitRepos.js';
 
 /** Tables whose row counts make up the DB part of a {@link RunEffects} picture. */
-const TABLES = [
-  'cutter.source_version',
-  'cutter.iu',
-  'cutter_governance.cut_change_set',
-  'cutter_governance.manifest_envelope',
-  'cutter_governance.verify_result',
-  'cutter_governance.review_decision',
-  'cutter_governance.change_set_void',
-] as const;
+const TABLES = GOVERNED_TABLES;
 
 /** Row count per table of {@link TABLES}, plus IUs per lifecycle state (an UPDATE shows there). */
 export type DbCounts = Record<string, number>;
