@@ -4,11 +4,16 @@
  * one. Each test gets its own copy, so a tampering only ever touches the run of the test that made it.
  *
  * - The workspace (`orchestrate.yaml`, KB work tree with `.git`, sidecars, keyring, PGlite data
- *   directory) is copied with `fs.cp` to a fresh temp dir (on tmpfs when there is one) and reopened from its own
- *   `orchestrate.yaml` (relative paths), so no path of the copy points into the template.
+ *   directory) is copied with `fs.cp` to a fresh temp dir (on tmpfs when there is one) and
+ *   reopened from its own `orchestrate.yaml` (relative paths), so no path of the copy points
+ *   into the template.
  * - PGlite: the template's data directory is closed before it is copied, then the copy is opened.
  * - Real PostgreSQL: `CREATE DATABASE <copy> TEMPLATE <built>` (the built database has no open
- *   connection: its pool is closed once the build is done); every copy is dropped after its test.
+ *   connection: its pool is closed once the build is done); every copy is dropped after its test
+ *   (in the background: the next test does not wait for it).
+ *
+ * Measured here (2 cores, ext4 mounted with `discard`): building the UDHR run 6–10 s per engine;
+ * a copy 0.2–0.8 s; verifying a run 0.5–1.5 s.
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm, statfs } from 'node:fs/promises';
@@ -35,7 +40,10 @@ export interface RunCopy {
   url: string | undefined;
   /** Closes `db` (PGlite holds a lock on its directory while open); safe to call twice. */
   closeDb(): Promise<void>;
-  /** Closes the database; dropping the PostgreSQL clone and removing the workspace copy run in the background until the template's `drop()`. */
+  /**
+   * Closes the database, then starts dropping the PostgreSQL clone and removing the workspace
+   * copy in the background; the template's `drop()` waits for that.
+   */
   cleanup(): Promise<void>;
 }
 
@@ -198,22 +206,13 @@ export interface CopyContext<T> {
   test: CopyTest;
 }
 
-/** Options of {@link describeEachEngineOnCopies}. */
-export interface CopySuiteOptions {
-  /**
-   * Run the tests of each engine concurrently (each on its own copy). Their work is mostly git and
-   * PostgreSQL child processes, so a second test overlaps the first one's waits.
-   */
-  concurrent?: boolean;
-}
-
 /**
  * Declares `describe(`${title} [pglite]`)` and `describe(`${title} [postgres]`)`. `build` runs
  * once per engine — both engines' builds start together in the first suite's `beforeAll`, and every
  * template is dropped in the file's `afterAll` — and each test gets a fresh copy through its
  * `copy` fixture. The PostgreSQL suite skips when the global setup found no server.
  */
-export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>, body: (ctx: CopyContext<T>) => void, options: CopySuiteOptions = {}): void {
+export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>, body: (ctx: CopyContext<T>) => void): void {
   const engines: EngineName[] = inject('realPgAvailable') ? ['pglite', 'postgres'] : ['pglite'];
   let builds: Map<EngineName, Promise<RunTemplate<T>>> | undefined;
   const built = new Map<EngineName, RunTemplate<T>>();
@@ -227,12 +226,13 @@ export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>
     return builds;
   };
   afterAll(async () => {
-    const all = [...(builds?.values() ?? [])];
-    await Promise.allSettled(all.map(async (promise) => (await promise).drop()));
+    // A failed build was already reported by its suite's beforeAll; a failed drop is reported here.
+    const drops = await Promise.allSettled([...(builds?.values() ?? [])].map((promise) => promise.then((t) => t.drop(), () => undefined)));
+    const failed = drops.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   });
   for (const engine of ['pglite', 'postgres'] as const) {
-    const suite = describe.skipIf(!engines.includes(engine));
-    (options.concurrent === true ? suite.concurrent : suite)(`${title} [${engine}]`, () => {
+    describe.skipIf(!engines.includes(engine))(`${title} [${engine}]`, () => {
       beforeAll(async () => {
         const promise = startBuilds().get(engine);
         if (promise === undefined) throw new Error(`no template for ${engine}`);

@@ -45,7 +45,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     expect(row(report, 'db.lifecycle')?.observed).toBe(`${r.plan.length} in_force`);
     expect(row(report, 'db.writer_digest')?.observed).toBe(r.ctx.context_pins.writer_digest);
 
-    const out = await verify({ config: ws.config, runId: r.runId, db: db, kb: ws.kb });
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
     expect(out.exitCode).toBe(0);
     expect(out.text).toContain('every check passed');
     expect(out.json.ok).toBe(true);
@@ -66,7 +66,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     expect(row(report, name)?.detail).toMatch(/2 revisions/);
     expect(row(report, name)?.detail).toMatch(/bytes differ/);
 
-    const out = await verify({ config: ws.config, runId: r.runId, db: db, kb: ws.kb });
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
     expect(out.exitCode).toBe(20);
     expect(out.text).toContain(`failed: ${name}`);
   });
@@ -154,7 +154,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     const original = await readFile(UDHR_SOURCE, 'utf8');
     const edited = original.replace('spirit of brotherhood', 'spirit of fraternity');
     expect(edited).not.toBe(original);
-    const v2 = await completeRun(ws, { db: db, docPrefix: 'UDHR', sourceText: edited });
+    const v2 = await completeRun(ws, { db, docPrefix: 'UDHR', sourceText: edited });
     const old = await check(v1.runId);
     expect(failed(old)).toEqual([]);
     expect(row(old, 'source.version')?.detail).toMatch(/drift, not tampering: a newer source version/);

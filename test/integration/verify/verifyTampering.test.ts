@@ -145,7 +145,7 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data
     const { ws, db } = copy;
     const r = data();
     await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), '{ "schema_version": 1, ');
-    const out = await verify({ config: ws.config, runId: r.runId, db: db, kb: ws.kb });
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
     expect(out.exitCode).toBe(20);
     expect(out.json).toMatchObject({ ok: false, state: 'unreadable' });
     expect(failed(out.json)).toEqual(['sidecar.parse']);
