@@ -33,7 +33,8 @@ interface Open extends UnitNode {
   blocks: number;
   maxBlocks: number | undefined;
   hasChild: boolean;
-  pending: { startChar: number; startLine: number }[];
+  /** Plain blocks that may become unnumbered paragraphs; allocated on the first one. */
+  pending: { startChar: number; startLine: number }[] | undefined;
 }
 
 /**
@@ -47,7 +48,19 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   const vocab = cv.vocab;
   const nodes: Open[] = [];
   const stack: number[] = [];
-  const seqLast = new Map<string, number>();
+  // Last number per numbering sequence. A sequence is (parent unit or the whole document, level
+  // kind/number style); its key is the number (parent + 2) * seqClasses + class, document = 0,
+  // so no key string is built per block.
+  const seqLast = new Map<number, number>();
+  const seqClassOf = new Map<string, number>();
+  const levelSeqClass = cv.levels.map((l) => {
+    const name = `${l.kind}/${l.number}`;
+    if (!seqClassOf.has(name)) seqClassOf.set(name, seqClassOf.size);
+    return seqClassOf.get(name) as number;
+  });
+  const seqClasses = seqClassOf.size;
+  const seqKey = (level: CompiledLevel, parent: number): number =>
+    (level.sequence === 'document' ? 0 : parent + 2) * seqClasses + (levelSeqClass[level.index] as number);
   const positions = new Map<string, number>();
   const seen = new Map<string, number>();
   let section = 0;
@@ -80,7 +93,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     if (node.parent >= 0) (nodes[node.parent] as Open).hasChild = true;
     nodes.push({
       eId: node.eId, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
-      startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: [],
+      startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: undefined,
     });
     return nodes.length - 1;
   };
@@ -89,7 +102,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     const node = nodes[idx] as Open;
     const mode = vocab.unnumbered_paragraphs.mode;
     const min = mode === 'always' ? 1 : mode === 'when_several' ? 2 : Infinity;
-    if (node.hasChild || node.pending.length < min) return;
+    if (node.hasChild || node.pending === undefined || node.pending.length < min) return;
     const { kind, abbr } = vocab.unnumbered_paragraphs;
     node.pending.forEach((p, k) => {
       add({ eId: `${node.eId}__${abbr}_${k + 1}`, kind, sectionType: node.sectionType, parent: idx, heading: null, startChar: p.startChar, startLine: p.startLine, maxBlocks: undefined }, 1);
@@ -118,7 +131,11 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       expectTitle = -1;
       node.heading = text.slice(startChar, lines.contentEnd[line - 1]).replace(/\s*\n\s*/g, ' ').trim();
       node.blocks++;
-      const s = cv.sections.findIndex((r, i) => i > section && r.titleRe !== undefined && r.start_title?.level === node.kind && r.titleRe.test(node.heading ?? ''));
+      let s = -1;
+      for (let i = section + 1; i < cv.sections.length && s < 0; i++) {
+        const r = cv.sections[i] as (typeof cv.sections)[number];
+        if (r.titleRe !== undefined && r.start_title?.level === node.kind && r.titleRe.test(node.heading ?? '')) s = i;
+      }
       if (s >= 0) {
         section = s;
         node.sectionType = (cv.sections[s] as (typeof cv.sections)[number]).type;
@@ -126,7 +143,11 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       continue;
     }
 
-    const nextSection = cv.sections.findIndex((r, i) => i > section && r.startRe !== undefined && r.startRe.test(head));
+    let nextSection = -1;
+    for (let i = section + 1; i < cv.sections.length && nextSection < 0; i++) {
+      const r = cv.sections[i] as (typeof cv.sections)[number];
+      if (r.startRe !== undefined && r.startRe.test(head)) nextSection = i;
+    }
     if (nextSection >= 0 || !started) {
       started = true;
       if (nextSection >= 0) section = nextSection;
@@ -148,7 +169,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       popTo(level.depth);
       const parent = level.depth === 0 ? -1 : (stack[level.depth - 1] as number);
       const part = level.num === undefined ? `${level.level.abbr}_${nextPosition(`${parent}:${level.level.abbr}`)}` : `${level.level.abbr}_${level.num}`;
-      seqLast.set(level.seqKey(parent), level.value ?? NaN);
+      seqLast.set(seqKey(level.level, parent), level.value ?? NaN);
       stack.push(add({ eId: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1));
       if (level.level.title_line) expectTitle = stack[stack.length - 1] as number;
       continue;
@@ -165,14 +186,14 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       continue;
     }
     top.blocks++;
-    if (vocab.unnumbered_paragraphs.parents.includes(top.kind) && !top.hasChild) top.pending.push({ startChar, startLine: first });
+    if (vocab.unnumbered_paragraphs.parents.includes(top.kind) && !top.hasChild) (top.pending ??= []).push({ startChar, startLine: first });
   }
   popTo(0);
   if (headings === 0) fail(`vocabulary ${vocab.name} matches no heading in the region`, 0);
   return nodes;
 
   function chooseLevel(head: string, sectionType: string, line: number) {
-    type Choice = { level: CompiledLevel; num: string | undefined; value: number | undefined; depth: number; rank: number; raw: string; last: number | undefined; seqKey: (p: number) => string };
+    type Choice = { level: CompiledLevel; num: string | undefined; value: number | undefined; depth: number; rank: number; raw: string; last: number | undefined };
     let best: Choice | undefined;
     for (const level of cv.levels) {
       if (level.sections !== undefined && !level.sections.includes(sectionType as never)) continue;
@@ -185,14 +206,12 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
       // (5a, 1-2, unnumbered) is accepted.
-      const depths: number[] = [];
-      for (let d = stack.length; d > 0; d--) if (level.parents.includes((nodes[stack[d - 1] as number] as Open).kind)) depths.push(d);
-      if (level.parents.includes('root')) depths.push(0);
-      const seqKey = (p: number): string => `${level.sequence === 'document' ? 'doc' : p}:${level.kind}/${level.number}`;
+      // Candidate depths, innermost first: d > 0 = under the open unit stack[d - 1], 0 = a root.
       const num = level.number_id === 'label' && parsed.id !== undefined ? raw.replace(/^[([]+|[)\].]+$/g, '').toLowerCase() : parsed.id;
-      for (const depth of depths) {
+      for (let depth = stack.length; depth >= 0; depth--) {
         const parent = depth === 0 ? -1 : (stack[depth - 1] as number);
-        const lastRaw = seqLast.get(seqKey(parent));
+        if (!level.parents.includes(depth === 0 ? 'root' : (nodes[parent] as Open).kind)) continue;
+        const lastRaw = seqLast.get(seqKey(level, parent));
         const last = lastRaw === undefined || Number.isNaN(lastRaw) ? undefined : lastRaw;
         const v = parsed.value;
         let rank: number;
@@ -200,8 +219,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
         else if (lastRaw === undefined) rank = v === 1 ? 2 : -1;
         else if (last === undefined) rank = 1;
         else rank = v === last + 1 ? 3 : 0;
-        const choice: Choice = { level, num, value: v, depth, rank, raw, last, seqKey };
-        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = choice;
+        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, value: v, depth, rank, raw, last };
       }
     }
     if (best !== undefined && best.rank <= 0) {

@@ -27,6 +27,12 @@ export interface Mark {
   end: number;
   /** The region's text (the source bytes `[start, end)` decoded). */
   text: string;
+  /**
+   * The region's UTF-8 bytes: a view of the source bytes `[start, end)` given to MARK, not a copy
+   * (CUTPLAN hashes units from it instead of re-encoding `text`). The source buffer must not be
+   * modified while the mark is in use. Absent on a mark built elsewhere: CUTPLAN then encodes `text`.
+   */
+  bytes?: Uint8Array;
   /** sha256 hex of the region's UTF-8 bytes (DESIGN §4 phase 2, reference §6). */
   regionSha: string;
   /** Excluded spans in document order, region-relative byte offsets. */
@@ -80,6 +86,7 @@ export function markRegion(sourceBytes: Uint8Array, vocab: Vocab, opts: { file?:
     start,
     end,
     text: regionText,
+    bytes: sourceBytes.subarray(start, end),
     regionSha: createHash('sha256').update(sourceBytes.subarray(start, end)).digest('hex'),
     excluded,
     startLine: first + 1,

@@ -38,9 +38,10 @@ export interface PlanIdentity {
 export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
   const text = mark.text;
   const ascii = mark.end - mark.start === text.length;
-  // The region's UTF-8 bytes, encoded once: units are hashed from byte ranges of it, never by
-  // re-encoding their text (issue 3 performance).
-  const bytes = Buffer.from(text, 'utf8');
+  // Units are hashed from byte ranges of the region's UTF-8 bytes, never by re-encoding their text
+  // (issue 3 performance): MARK's view of the source, or `text` encoded once.
+  const bytes = mark.bytes ?? Buffer.from(text, 'utf8');
+  if (bytes.length !== mark.end - mark.start) throw new Error(`mark of ${mark.file}: ${bytes.length} region bytes for the span ${mark.start}..${mark.end}`);
   const lines = lineTable(text, ascii ? true : bytes);
   const excludedLine = new Uint8Array(lines.count);
   // Excluded spans as line ranges [from, to): every span covers whole lines (MARK).

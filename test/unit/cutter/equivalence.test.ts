@@ -27,9 +27,12 @@ function cut(impl: 'new' | 'reference', bytes: Uint8Array, vocab: Vocab, docPref
   const id = { documentId: docPrefix.toLowerCase(), docPrefix, sourceVersionId: createHash('sha256').update(bytes).digest('hex') };
   try {
     if (impl === 'new') {
-      const mark = markRegion(bytes, vocab, { file: 'doc.txt' });
-      const rows = planCut(mark, vocab, id);
-      return { ok: true, value: { mark: { ...mark }, rows, digest: writerDigest(rows) } };
+      const { bytes: regionBytes, ...mark } = markRegion(bytes, vocab, { file: 'doc.txt' });
+      // MARK's byte view is the region's exact encoding; CUTPLAN gives the same rows without it.
+      expect(Buffer.from(regionBytes ?? []).equals(Buffer.from(mark.text, 'utf8'))).toBe(true);
+      const rows = planCut({ ...mark, bytes: regionBytes }, vocab, id);
+      expect(planCut(mark, vocab, id)).toEqual(rows);
+      return { ok: true, value: { mark, rows, digest: writerDigest(rows) } };
     }
     const mark = referenceMark(bytes, vocab, { file: 'doc.txt' });
     const rows = referencePlan(mark, vocab, id);

@@ -5,8 +5,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lineTable } from '../../../src/cutter/lineTable.js';
+import { lineTable, type LineTable } from '../../../src/cutter/lineTable.js';
 import { corpusPath } from './corpusFixture.js';
+import { lineTable as referenceLineTable } from './reference/lineTable.js';
+
+/** The table with plain arrays, as the pre-issue-3 `lineTable` returned it. */
+const plain = (t: LineTable): unknown => ({ charStart: [...t.charStart], byteStart: [...t.byteStart], contentEnd: [...t.contentEnd], count: t.count });
 
 describe('lineTable byte offsets from the encoded bytes', () => {
   it.each(['us-constitution', 'udhr', 'gdpr'])('%s: same table from bytes as measured line by line', (corpus) => {
@@ -16,6 +20,7 @@ describe('lineTable byte offsets from the encoded bytes', () => {
     expect(measured.count).toBeGreaterThan(100);
     expect(measured.byteStart[measured.count]).toBe(bytes.length);
     expect(lineTable(text, bytes)).toEqual(measured);
+    expect(plain(measured)).toEqual(referenceLineTable(text));
   });
 
   it('any text with LF, CRLF, lone CR, multi-byte and astral characters: bytes path = measured path', () => {
@@ -26,6 +31,7 @@ describe('lineTable byte offsets from the encoded bytes', () => {
         const measured = lineTable(text);
         expect(lineTable(text, Buffer.from(text, 'utf8'))).toEqual(measured);
         expect(lineTable(text, new Uint8Array(Buffer.from(text, 'utf8')))).toEqual(measured);
+        expect(plain(measured)).toEqual(referenceLineTable(text));
       }),
       { numRuns: 500 },
     );
