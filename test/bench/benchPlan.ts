@@ -34,9 +34,14 @@ interface Result {
   name: string;
   bytes: number;
   units: number;
+  /** MARK + CUTPLAN + writer digest, and each of the three. */
   planMs: number;
+  markMs: number;
+  cutMs: number;
+  digestMs: number;
   baselineMs: number;
   rssBeforeMb: number;
+  /** Peak RSS when the plan is done, before the baseline runs (its own decode is not the plan's). */
   peakRssMb: number;
 }
 
@@ -46,18 +51,49 @@ function runOne(name: string, file: string): Result {
   const { vocab } = readVocabFile(path.join(shippedVocabDir(), 'eu-regulation-eurlex.yaml'));
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
 
-  let t = performance.now();
+  const t0 = performance.now();
   const mark = markRegion(source, vocab, { file: name });
+  const t1 = performance.now();
   const rows = planCut(mark, vocab, { documentId: 'bench', docPrefix: 'BENCH', sourceVersionId: '0'.repeat(64) });
+  const t2 = performance.now();
   const digest = writerDigest(rows);
-  const planMs = performance.now() - t;
+  const t3 = performance.now();
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
-  t = performance.now();
+  const t = performance.now();
   const text = new TextDecoder('utf-8', { fatal: true }).decode(source);
   const headings = text.match(/^(CHAPTER [IVXLCDM]+|Section \d+|Article \d+|\([a-z0-9]+\)|\d+\.\s+\S)/gm)?.length ?? 0;
   const baselineMs = performance.now() - t;
   if (digest.length !== 64 || headings === 0) throw new Error('benchmark produced no result');
-  return { name, bytes: source.length, units: rows.length, planMs, baselineMs, rssBeforeMb, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { name, bytes: source.length, units: rows.length, planMs: t3 - t0, markMs: t1 - t0, cutMs: t2 - t1, digestMs: t3 - t2, baselineMs, rssBeforeMb, peakRssMb };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+/** One table line; for a median line every number is the median over the runs. */
+function format(label: string, rs: Result[]): string {
+  const m = (f: (r: Result) => number): number => median(rs.map(f));
+  const r0 = rs[0] as Result;
+  const mb = r0.bytes / 1e6;
+  return [
+    label.padEnd(16),
+    mb.toFixed(2).padStart(6),
+    String(r0.units).padStart(7),
+    m((r) => r.planMs).toFixed(0).padStart(8),
+    `${m((r) => r.markMs).toFixed(0)}/${m((r) => r.cutMs).toFixed(0)}/${m((r) => r.digestMs).toFixed(0)}`.padStart(15),
+    m((r) => mb / (r.planMs / 1000)).toFixed(1).padStart(6),
+    m((r) => (r.units / r.planMs) * 1000).toFixed(0).padStart(8),
+    m((r) => r.baselineMs).toFixed(1).padStart(9),
+    m((r) => r.planMs / r.baselineMs).toFixed(1).padStart(8),
+    m((r) => r.rssBeforeMb).toFixed(0).padStart(7),
+    m((r) => r.peakRssMb).toFixed(0).padStart(7),
+    m((r) => r.peakRssMb / (r.bytes / 2 ** 20)).toFixed(1).padStart(8),
+    m((r) => (r.peakRssMb - r.rssBeforeMb) / (r.bytes / 2 ** 20)).toFixed(1).padStart(8),
+  ].join(' ');
 }
 
 function main(): void {
@@ -66,32 +102,27 @@ function main(): void {
     process.stdout.write(JSON.stringify(runOne(process.argv[one + 1] ?? 'gdpr', process.argv[one + 2] ?? '')));
     return;
   }
+  const runsAt = process.argv.indexOf('--runs');
+  const runs = runsAt >= 0 ? Math.max(1, Number(process.argv[runsAt + 1]) || 1) : 3;
   const self = fileURLToPath(import.meta.url);
   const gdprFile = path.join(repoRoot(), '..', 'shared', 'corpus', 'gdpr', 'source.txt');
   const genFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-plan-')), 'generated.txt');
   writeFileSync(genFile, generatedRegulation(readFileSync(gdprFile, 'utf8'), 113));
   const files: Record<string, string> = { gdpr: gdprFile, generated: genFile };
-  const lines = ['case           MB      IUs  plan ms   MB/s    IUs/s  baseline ms  x baseline  RSS before MB  peak RSS MB  peak/source'];
+  const lines = [
+    `${runs} run(s) per case, each in a fresh process; "median" lines are per-column medians. plan = mark/cut/digest ms.`,
+    'case                 MB     IUs  plan ms mark/cut/digest   MB/s    IUs/s  base ms  x base  RSS0 MB peak MB peak/src grow/src',
+  ];
   for (const name of ['gdpr', 'generated']) {
-    const child = spawnSync(process.execPath, [self, '--one', name, files[name] as string], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (child.status !== 0) throw new Error(`bench ${name} failed: ${child.stderr}`);
-    const r = JSON.parse(child.stdout) as Result;
-    const mb = r.bytes / 1e6;
-    lines.push(
-      [
-        r.name.padEnd(10),
-        mb.toFixed(2).padStart(6),
-        String(r.units).padStart(8),
-        r.planMs.toFixed(0).padStart(8),
-        (mb / (r.planMs / 1000)).toFixed(1).padStart(6),
-        ((r.units / r.planMs) * 1000).toFixed(0).padStart(8),
-        r.baselineMs.toFixed(1).padStart(12),
-        (r.planMs / r.baselineMs).toFixed(1).padStart(11),
-        r.rssBeforeMb.toFixed(0).padStart(14),
-        r.peakRssMb.toFixed(0).padStart(12),
-        (r.peakRssMb / (r.bytes / 2 ** 20)).toFixed(1).padStart(11),
-      ].join(' '),
-    );
+    const results: Result[] = [];
+    for (let i = 0; i < runs; i++) {
+      const child = spawnSync(process.execPath, [self, '--one', name, files[name] as string], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      if (child.status !== 0) throw new Error(`bench ${name} failed: ${child.stderr}`);
+      const r = JSON.parse(child.stdout) as Result;
+      results.push(r);
+      lines.push(format(`${name} #${i + 1}`, [r]));
+    }
+    if (runs > 1) lines.push(format(`${name} median`, results));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
