@@ -1,6 +1,6 @@
 /**
  * The structural half of CUTPLAN: reads the region block by block (a block = consecutive non-blank,
- * non-excluded lines) and decides where every unit begins, its eId, kind, section type and parent.
+ * non-excluded lines) and decides where every unit begins, its address, kind, section type and parent.
  * Each unit's own text then runs from its start to the next unit's start (see `planCut`), so the
  * units tile the region and the cut is lossless by construction (DESIGN §4 phase 7).
  */
@@ -11,7 +11,8 @@ import { parseNumber } from './parseNumber.js';
 
 /** A unit found in the region. Offsets are in UTF-16 code units of the region text. */
 export interface UnitNode {
-  eId: string;
+  /** The canonical address `<prefix><eId>` (DESIGN §2), built here so no unit's eId is copied twice. */
+  address: string;
   kind: string;
   sectionType: string;
   parent: number;
@@ -25,6 +26,8 @@ export interface TreeInput {
   text: string;
   lines: LineTable;
   excludedLine: Uint8Array;
+  /** Prepended to every eId to make its canonical address (`US-CONST/`); not part of error messages. */
+  addressPrefix: string;
   /** Converts a region line index to an error location (absolute line, byte offset, file). */
   where: (line: number) => { file: string; line: number; offset: number };
 }
@@ -44,7 +47,7 @@ interface Open extends UnitNode {
  *   sequence or repeated at one level, an address repeats, or no heading of the vocabulary matches
  */
 export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
-  const { text, lines, excludedLine, where } = input;
+  const { text, lines, excludedLine, where, addressPrefix: prefix } = input;
   const vocab = cv.vocab;
   const nodes: Open[] = [];
   const stack: number[] = [];
@@ -87,17 +90,17 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     return n;
   };
   const add = (node: Omit<Open, 'blocks' | 'hasChild' | 'pending'>, blocks: number): number => {
-    const first = seen.get(node.eId);
-    if (first !== undefined) fail(`duplicate address ${node.eId} (first at line ${where(first).line})`, node.startLine);
-    seen.set(node.eId, node.startLine);
+    const first = seen.get(node.address);
+    if (first !== undefined) fail(`duplicate address ${node.address.slice(prefix.length)} (first at line ${where(first).line})`, node.startLine);
+    seen.set(node.address, node.startLine);
     if (node.parent >= 0) (nodes[node.parent] as Open).hasChild = true;
     nodes.push({
-      eId: node.eId, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
+      address: node.address, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
       startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: undefined,
     });
     return nodes.length - 1;
   };
-  const childId = (parent: number, part: string): string => (parent < 0 ? part : `${(nodes[parent] as Open).eId}__${part}`);
+  const childId = (parent: number, part: string): string => (parent < 0 ? prefix + part : `${(nodes[parent] as Open).address}__${part}`);
   const close = (idx: number): void => {
     const node = nodes[idx] as Open;
     const mode = vocab.unnumbered_paragraphs.mode;
@@ -105,7 +108,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     if (node.hasChild || node.pending === undefined || node.pending.length < min) return;
     const { kind, abbr } = vocab.unnumbered_paragraphs;
     node.pending.forEach((p, k) => {
-      add({ eId: `${node.eId}__${abbr}_${k + 1}`, kind, sectionType: node.sectionType, parent: idx, heading: null, startChar: p.startChar, startLine: p.startLine, maxBlocks: undefined }, 1);
+      add({ address: `${node.address}__${abbr}_${k + 1}`, kind, sectionType: node.sectionType, parent: idx, heading: null, startChar: p.startChar, startLine: p.startLine, maxBlocks: undefined }, 1);
     });
   };
   const popTo = (depth: number): void => {
@@ -157,7 +160,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       if (rule.unit !== undefined) {
         popTo(0);
         const part = rule.unit.numbered ? `${rule.unit.abbr}_${nextPosition(`root:${rule.unit.abbr}`)}` : rule.unit.abbr;
-        stack.push(add({ eId: part, kind: rule.unit.kind, sectionType: rule.type, parent: -1, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1));
+        stack.push(add({ address: prefix + part, kind: rule.unit.kind, sectionType: rule.type, parent: -1, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1));
         continue;
       }
     }
@@ -170,7 +173,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const parent = level.depth === 0 ? -1 : (stack[level.depth - 1] as number);
       const part = level.num === undefined ? `${level.level.abbr}_${nextPosition(`${parent}:${level.level.abbr}`)}` : `${level.level.abbr}_${level.num}`;
       seqLast.set(seqKey(level.level, parent), level.value ?? NaN);
-      stack.push(add({ eId: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1));
+      stack.push(add({ address: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1));
       if (level.level.title_line) expectTitle = stack[stack.length - 1] as number;
       continue;
     }
@@ -182,7 +185,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const parent = stack.length === 0 ? -1 : (stack[stack.length - 1] as number);
       const { kind, abbr } = vocab.wrap_up;
       const sectionType = parent >= 0 ? (nodes[parent] as Open).sectionType : rule.type;
-      stack.push(add({ eId: childId(parent, `${abbr}_${nextPosition(`${parent}:${abbr}`)}`), kind, sectionType, parent, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1));
+      stack.push(add({ address: childId(parent, `${abbr}_${nextPosition(`${parent}:${abbr}`)}`), kind, sectionType, parent, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1));
       continue;
     }
     top.blocks++;

@@ -62,9 +62,8 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
     offset: mark.start + (lines.byteStart[line] as number),
   });
 
-  const nodes = buildUnitTree({ text, lines, excludedLine, where }, compileVocab(vocab));
+  const nodes = buildUnitTree({ text, lines, excludedLine, where, addressPrefix: `${id.docPrefix}/` }, compileVocab(vocab));
   const order = nodes.map((_, i) => i).sort((a, b) => (nodes[a]?.startChar as number) - (nodes[b]?.startChar as number));
-  const addresses = nodes.map((n) => `${id.docPrefix}/${n.eId}`);
   // Ordinals per parent, indexed by parent + 1 (roots have parent -1).
   const ordinals = new Uint32Array(nodes.length + 1);
   const rows: IuRow[] = [];
@@ -98,14 +97,14 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
     }
     const ordinal = (ordinals[node.parent + 1] as number) + 1;
     ordinals[node.parent + 1] = ordinal;
-    const canonical_address = addresses[nodeIndex] as string;
+    const canonical_address = node.address;
     rows.push({
       canonical_address,
       document_id: id.documentId,
       source_version_id: id.sourceVersionId,
       unit_kind: node.kind,
       section_type: node.sectionType,
-      parent_address: node.parent < 0 ? null : (addresses[node.parent] as string),
+      parent_address: node.parent < 0 ? null : (nodes[node.parent] as (typeof nodes)[number]).address,
       ordinal,
       heading: node.heading,
       text: own,
