@@ -8,7 +8,7 @@
  * baseline, peak RSS <= 10x the source size. Not a vitest test: no timed assertions in unit tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +106,17 @@ function main(): void {
   const runs = runsAt >= 0 ? Math.max(1, Number(process.argv[runsAt + 1]) || 1) : 3;
   const self = fileURLToPath(import.meta.url);
   const gdprFile = path.join(repoRoot(), '..', 'shared', 'corpus', 'gdpr', 'source.txt');
-  const genFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-plan-')), 'generated.txt');
+  const genDir = mkdtempSync(path.join(tmpdir(), 'bench-plan-'));
+  try {
+    runAll(runs, self, gdprFile, genDir);
+  } finally {
+    rmSync(genDir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the generated regulation into `genDir`, runs every case `runs` times, prints the table. */
+function runAll(runs: number, self: string, gdprFile: string, genDir: string): void {
+  const genFile = path.join(genDir, 'generated.txt');
   writeFileSync(genFile, generatedRegulation(readFileSync(gdprFile, 'utf8'), 113));
   const files: Record<string, string> = { gdpr: gdprFile, generated: genFile };
   const lines = [
