@@ -58,7 +58,8 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
   if (roleRow.rows.length === 1) {
     for (const t of GOVERNED_TABLES) {
       for (const priv of ['SELECT', 'INSERT']) add(`${priv} on ${t}`, true, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
-      for (const priv of ['UPDATE', 'DELETE', 'TRUNCATE']) add(`${priv} on ${t}`, false, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
+      // Privilege names are case-insensitive in has_table_privilege; labels are upper case.
+      for (const priv of ['update', 'delete', 'truncate']) add(`${priv.toUpperCase()} on ${t}`, false, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
     }
     add('UPDATE of cutter.iu.lifecycle_state', true, await one("SELECT has_column_privilege($1, 'cutter.iu', 'lifecycle_state', 'UPDATE') AS v", [role]));
     add('UPDATE of cutter.iu.text', false, await one("SELECT has_column_privilege($1, 'cutter.iu', 'text', 'UPDATE') AS v", [role]));

@@ -1,7 +1,7 @@
 /**
  * Records a sovereign void of a change set in `cutter_governance.change_set_void` (DESIGN §5, §9):
  * one row per change set (UNIQUE), append-only, written as the least-privilege writer role.
- * Never UPDATE, DELETE or TRUNCATE: the IUs and governance rows of the change set stay.
+ * Insert only (forward compensation): the IUs and governance rows of the change set stay.
  */
 import { uuidv7 } from 'uuidv7';
 import type { Database, Queryable } from '../db/Database.js';
