@@ -34,11 +34,14 @@ export function formatRunOutcome(o: RunOutcome): string {
   if (o.context_pins.change_set_id) lines.push(`change_set_id: ${o.context_pins.change_set_id}`);
   if (o.code !== null) {
     const keys = Object.entries(o.keys).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k);
+    if (o.stop !== null) lines.push(`stopped in: ${o.stop.step}`);
     lines.push(`written so far (phase keys persisted): ${keys.length === 0 ? 'none' : keys.join(', ')}`);
+    if (o.stop?.written) lines.push(`written by ${o.stop.step}: ${o.stop.written.length === 0 ? 'nothing' : o.stop.written.join('; ')}`);
+    if (o.stop?.not_written) lines.push(`not written: ${o.stop.not_written.join('; ')}`);
     lines.push(`runbook: ${runbookFor(o.code)}`);
     lines.push(o.code.startsWith('AWAITING')
       ? `next: a sovereign runs orchestrate approve --run-id ${o.run_id} --gate ${o.code.slice(-3)} --key FILE; then orchestrate resume --run-id ${o.run_id}`
-      : `next: fix the cause, then orchestrate resume --run-id ${o.run_id}`);
+      : `next: ${o.stop?.next ?? `fix the cause, then orchestrate resume --run-id ${o.run_id}`}`);
   }
   return lines.join('\n');
 }

@@ -25,6 +25,7 @@ import { driveRun } from './driveRun.js';
 import { liveDocument } from './liveDocument.js';
 import type { Progress } from './PhaseDeps.js';
 import { checkReplay } from './checkReplay.js';
+import type { CutStop } from '../../machines/types.js';
 
 /** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
 export interface RunOutcome {
@@ -40,6 +41,8 @@ export interface RunOutcome {
   /** Rows this invocation wrote to cutter.iu (0 for a replay). */
   keys: RunContext['keys'];
   context_pins: RunContext['context_pins'];
+  /** For a stop: the step, and what the stopping step said was (not) written and what to run next. */
+  stop: { step: string; written: string[] | null; not_written: string[] | null; runbook: string | null; next: string | null } | null;
 }
 
 /** Options shared by cut and resume. */
@@ -53,7 +56,18 @@ async function openKbFor(config: Config): Promise<KbStore> {
   return openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs } });
 }
 
-function outcomeOf(sidecar: RunContext, code: string | null, message: string): RunOutcome {
+function list(v: string | string[] | undefined): string[] | null {
+  return v === undefined ? null : Array.isArray(v) ? v : [v];
+}
+
+function stopOf(stop: CutStop | null): RunOutcome['stop'] {
+  if (stop === null) return null;
+  const d = stop.detail ?? {};
+  const one = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
+  return { step: stop.step, written: list(d['written']), not_written: list(d['notWritten']), runbook: one(d['runbook']), next: one(d['next']) };
+}
+
+function outcomeOf(sidecar: RunContext, code: string | null, message: string, stop: CutStop | null = null): RunOutcome {
   const exitCode = code === null ? EXIT.ok : exitCodeFor(code as StopCode);
   return {
     run_id: sidecar.run_id,
@@ -66,6 +80,7 @@ function outcomeOf(sidecar: RunContext, code: string | null, message: string): R
     replayed_from: null,
     keys: sidecar.keys,
     context_pins: sidecar.context_pins,
+    stop: code === null ? null : stopOf(stop),
   };
 }
 
@@ -86,7 +101,7 @@ async function drive(options: RunOptions, kb: KbStore, sidecar: RunContext, fres
     return await withDatabase(options.config, async (db) => {
       const r = await driveRun({ config: options.config, db, kb, sidecar, fresh, progress: options.progress, clock });
       const message = r.code === null ? `run ${r.sidecar.run_id} is complete` : (r.sidecar.stop?.detail ?? r.code);
-      return outcomeOf(r.sidecar, r.code, message);
+      return outcomeOf(r.sidecar, r.code, message, r.context.stop);
     });
   } finally {
     await lock.release();
