@@ -76,7 +76,9 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
     const persisted = actor.getPersistedSnapshot();
     // The failpoint scope of the write is the step the machine is in (`cutplan/sidecar.write.after`).
     const scope = typeof snap.value === 'string' ? snap.value : Object.keys(snap.value)[0];
-    store.update((ctx) => sidecarFromSnapshot(ctx, snap, persisted, input.clock()), scope).catch(() => undefined);
+    // A sidecar that cannot be written must stop the run at once: nothing may advance unrecorded.
+    // The error itself is rethrown by `store.flush()` below.
+    store.update((ctx) => sidecarFromSnapshot(ctx, snap, persisted, input.clock()), scope).catch(() => actor.stop());
   };
   const sub = actor.subscribe({ next: persist, error: (err) => { actorError = err; } });
   actor.start();
