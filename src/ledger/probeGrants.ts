@@ -38,8 +38,19 @@ const FUNCTIONS = [
   'cutter.fn_iu_create_set(uuid,text,text,text[],integer[],text[],text[],text[],integer[],text[],text[],text[],text[])',
 ];
 
-/** Guard triggers the probe requires (sql/deploy/003 and 005). */
-const GUARD_TRIGGERS = 15;
+/** Guard triggers the probe requires, each on its table (sql/deploy/003, 005, 007). */
+const GUARD_TRIGGERS: readonly [string, string][] = [
+  ['cutter.iu', 'iu_guard_insert'],
+  ['cutter.iu', 'iu_guard_update'],
+  ['cutter.iu', 'iu_no_delete'],
+  ['cutter.iu', 'iu_no_truncate'],
+  ['cutter.source_version', 'source_version_append_only'],
+  ['cutter.source_version', 'source_version_no_truncate'],
+  ...['cut_change_set', 'manifest_envelope', 'verify_result', 'review_decision', 'change_set_void'].flatMap((t): [string, string][] => [
+    [`cutter_governance.${t}`, `${t}_append_only`],
+    [`cutter_governance.${t}`, `${t}_no_truncate`],
+  ]),
+];
 
 /**
  * Probes `role`'s privileges. Never throws for a missing privilege: a wrong one is a failed check.
@@ -65,11 +76,13 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
     add('UPDATE of cutter.iu.text', false, await one("SELECT has_column_privilege($1, 'cutter.iu', 'text', 'UPDATE') AS v", [role]));
     for (const f of FUNCTIONS) add(`EXECUTE on ${f.slice(0, f.indexOf('('))}`, true, await one("SELECT has_function_privilege($1, $2, 'EXECUTE') AS v", [role, f]));
   }
-  const triggers = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-      WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND p.proname IN ('fn_reject_mutation', 'fn_iu_guard_update')`,
-  );
-  add('enabled append-only and lifecycle guard triggers', GUARD_TRIGGERS, Number(triggers.rows[0]?.n ?? 0));
+  // Each guard by name on its own table, and firing in ordinary sessions (not disabled, not REPLICA-only).
+  for (const [table, trigger] of GUARD_TRIGGERS) {
+    add(`guard ${trigger} on ${table} fires`, true, await one(
+      "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass($1) AND tgname = $2 AND NOT tgisinternal AND tgenabled IN ('O', 'A')) AS v",
+      [table, trigger],
+    ));
+  }
   const sha256 = createHash('sha256').update(canonicalize({ role, checks }) ?? '', 'utf8').digest('hex');
   return { role, ok: checks.every((c) => c.ok), checks, sha256 };
 }

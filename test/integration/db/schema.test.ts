@@ -178,6 +178,36 @@ describeEachEngine('schema and migrations', (ctx) => {
     expect(back.rows.map((r) => r.text)).toEqual(texts);
   });
 
+  test('an IU enters only as cut, with a matching hash, into an unsealed change set — even by a direct INSERT of the writer role', async () => {
+    const db = ctx.db();
+    const svid = await registerSourceVersion(db, 'insert-guard', 'insert guard source');
+    const cs = await insertChangeSet(db, 'insert-guard', svid, sha('insert guard key'));
+    const direct = (address: string, text: string, hash: string, state: string) =>
+      db.transaction(
+        (tx) => tx.query(
+          `INSERT INTO cutter.iu (canonical_address, document_id, source_version_id, change_set_id, seq, unit_kind, section_type, ordinal, text, content_hash, idempotency_key, lifecycle_state)
+           VALUES ($1, 'insert-guard', $2, $3, $4, 'article', 'body', 1, $5, $6, $7, $8)`,
+          [address, svid, cs, Number(address.slice(-1)), text, hash, sha(address), state],
+        ),
+        { role: 'orchestrator_writer' },
+      );
+    const forged = await rejectionOf(direct('IG/art_1', 'forged text', sha('other text'), 'cut'));
+    expect((forged as DbConstraintError).sqlstate).toBe('23514');
+    const inForce = await rejectionOf(direct('IG/art_2', 'text two', sha('text two'), 'in_force'));
+    expect((inForce as DbConstraintError).sqlstate).toBe(SQLSTATE_LIFECYCLE);
+    await direct('IG/art_3', 'text three', sha('text three'), 'cut');
+    await db.query(
+      `INSERT INTO cutter_governance.manifest_envelope (id, change_set_id, run_id, manifest_digest, region_sha, writer_digest, iu_count, envelope)
+       VALUES ($1, $2, $3, $4, $4, $4, 1, '{}')`,
+      [uuidv7(), cs, uuidv7(), sha('m')],
+    );
+    const sealed = await rejectionOf(direct('IG/art_4', 'text four', sha('text four'), 'cut'));
+    expect((sealed as DbConstraintError).sqlstate).toBe(SQLSTATE_APPEND_ONLY);
+    expect((sealed as Error).message).toMatch(/sealed/);
+    const n = await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [cs]);
+    expect(n.rows[0]?.n).toBe('1');
+  });
+
   test('the writer role cannot delete, truncate or update governance rows (least privilege)', async () => {
     const db = ctx.db();
     const err = await rejectionOf(db.transaction((tx) => tx.exec('DELETE FROM cutter.iu'), { role: 'orchestrator_writer' }));

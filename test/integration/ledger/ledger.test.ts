@@ -136,6 +136,13 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     } finally {
       await db.exec(`REVOKE DELETE ON cutter.iu FROM ${ROLE}`);
     }
+    await db.exec('ALTER TABLE cutter.iu ENABLE REPLICA TRIGGER iu_no_delete');
+    try {
+      const replicaOnly = await probeGrants(db, ROLE);
+      expect(replicaOnly.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['guard iu_no_delete on cutter.iu fires']);
+    } finally {
+      await db.exec('ALTER TABLE cutter.iu ENABLE TRIGGER iu_no_delete');
+    }
     expect((await probeGrants(db, 'no_such_role_xyz')).ok).toBe(false);
   });
 });
