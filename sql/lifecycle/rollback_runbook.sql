@@ -7,7 +7,10 @@
 --   psql "$ADMIN_DSN" -v document_id=us-const -v change_set_id=<uuid> -f sql/lifecycle/rollback_runbook.sql
 --
 -- What it does, in one transaction:
---   1. refuses unless the change set belongs to the document AND has a change_set_void row;
+--   1. takes the document's advisory lock (the one cut leg A and lifecycle enact take), and refuses
+--      unless the change set belongs to the document, has a change_set_void row, and is the latest
+--      word on the document: none of its IUs superseded and no later review decision superseding it
+--      (reverting an older change set would put two versions in force);
 --   2. puts the IUs this change set superseded (review_decision.superseded_source_version) back
 --      in force — the one backward lifecycle move, allowed only here;
 --   3. deletes the change set's IUs from cutter.iu.
@@ -18,6 +21,8 @@
 \set ON_ERROR_STOP on
 
 BEGIN;
+
+SELECT pg_advisory_xact_lock(hashtext('cutter.document:' || :'document_id'));
 
 CREATE TEMP TABLE rb_scope ON COMMIT DROP AS
 SELECT c.change_set_id, c.document_id, c.source_version_id, r.superseded_source_version
@@ -31,6 +36,16 @@ SELECT count(*) = 1 AS scope_ok FROM rb_scope \gset
 \if :scope_ok
 \else
   \echo 'REFUSED: no voided change set' :'change_set_id' 'for document' :'document_id' '(void it first with orchestrate void)'
+  ROLLBACK;
+  \quit
+\endif
+
+SELECT NOT EXISTS (SELECT 1 FROM cutter.iu i JOIN rb_scope s ON i.change_set_id = s.change_set_id WHERE i.lifecycle_state = 'superseded')
+   AND NOT EXISTS (SELECT 1 FROM cutter_governance.review_decision r JOIN cutter_governance.cut_change_set c USING (change_set_id), rb_scope s
+                    WHERE c.document_id = s.document_id AND r.superseded_source_version = s.source_version_id) AS latest_ok \gset
+\if :latest_ok
+\else
+  \echo 'REFUSED: change set' :'change_set_id' 'was superseded by a later cut of' :'document_id' '- revert the later change set first'
   ROLLBACK;
   \quit
 \endif

@@ -75,4 +75,21 @@ describe.skipIf(!inject('realPgAvailable'))('sql/lifecycle/rollback_runbook.sql 
     // The guards are back for everyone else after the runbook's transaction.
     await expect(db.query("DELETE FROM cutter.iu WHERE document_id = 'rb-doc'")).rejects.toMatchObject({ sqlstate: 'GC001' });
   });
+
+  test('refuses a voided change set that a later cut superseded (it would put two versions in force), changing nothing', async () => {
+    const v1 = (await db.query<{ source_version_id: string }>("SELECT DISTINCT source_version_id FROM cutter.iu WHERE document_id = 'rb-doc' AND lifecycle_state = 'in_force'")).rows[0]!;
+    const v3 = await cut(db, 'rb-doc', 'version three', ['three a'], v1.source_version_id);
+    const v4 = await cut(db, 'rb-doc', 'version four', ['four a', 'four b'], v3.svid);
+    await db.query('INSERT INTO cutter_governance.change_set_void (id, change_set_id, run_id, reason, signer_fingerprint, void_document_sha256) VALUES ($1, $2, $3, $4, $5, $6)', [uuidv7(), v3.cs, uuidv7(), 'late void', FPR, sha('void3')]);
+    const { stdout } = await psql(v3.cs);
+    expect(stdout).toContain('REFUSED');
+    const states = await db.query<{ change_set_id: string; lifecycle_state: string; n: string }>(
+      "SELECT change_set_id, lifecycle_state, count(*) AS n FROM cutter.iu WHERE document_id = 'rb-doc' AND change_set_id = ANY($1) GROUP BY 1, 2 ORDER BY 3",
+      [[v3.cs, v4.cs]],
+    );
+    expect(states.rows).toEqual([
+      { change_set_id: v3.cs, lifecycle_state: 'superseded', n: '1' },
+      { change_set_id: v4.cs, lifecycle_state: 'in_force', n: '2' },
+    ]);
+  });
 });
