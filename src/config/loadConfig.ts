@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { configFileSchema, type Config, type ConfigFile } from './configSchema.js';
-import { dsnPassword } from '../db/redactDsn.js';
+import { dsnPasswords } from '../db/redactDsn.js';
 
 /** File name of the workspace configuration. */
 export const CONFIG_FILE = 'orchestrate.yaml';
@@ -101,7 +101,7 @@ export async function loadConfig(options: { workspace: string; env?: NodeJS.Proc
   const kbRetryMinMs = envNumber(env, 'ORCHESTRATE_KB_RETRY_MIN_MS', issues) ?? f.kb?.retry_min_ms ?? 1000;
   if (issues.length > 0) throw new InputError(`invalid configuration (file or environment)`, { file }, issues, `fix ${CONFIG_FILE} or the environment variable and run the command again`);
 
-  const password = databaseUrl === undefined ? undefined : dsnPassword(databaseUrl);
+  const passwords = databaseUrl === undefined ? [] : dsnPasswords(databaseUrl);
   return {
     workspace,
     databaseUrl,
@@ -113,6 +113,6 @@ export async function loadConfig(options: { workspace: string; env?: NodeJS.Proc
     keyringDir,
     backupRecipients: recipients.map(resolve),
     actor: envValue(env, 'ORCHESTRATE_ACTOR') ?? f.actor ?? `${os.userInfo().username}@${os.hostname()}`,
-    secrets: password === undefined || password === '' ? [] : [password, encodeURIComponent(password)].filter((v, i, a) => a.indexOf(v) === i),
+    secrets: [...new Set(passwords.flatMap((p) => [p, encodeURIComponent(p)]))],
   };
 }

@@ -8,7 +8,7 @@ import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
 import { toDbError } from './dbErrors.js';
-import { dsnPassword, redactDsn, scrub } from './redactDsn.js';
+import { dsnPasswords, redactDsn, scrub } from './redactDsn.js';
 
 /** SQLSTATEs retrying cannot fix: bad password, no such role/database. */
 const FATAL_CONNECT = new Set(['28P01', '28000', '3D000', '42501']);
@@ -55,8 +55,7 @@ function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly st
  * @throws StopError `STOP_DB` whose message contains the redacted DSN and never the password.
  */
 export async function openPostgres(dsn: string, options: { secrets?: readonly string[]; retries?: number } = {}): Promise<Database> {
-  const password = dsnPassword(dsn);
-  const secrets = [...(options.secrets ?? []), ...(password === undefined ? [] : [password])];
+  const secrets = [...(options.secrets ?? []), ...dsnPasswords(dsn)];
   const pool = new pg.Pool({ connectionString: dsn, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 10_000 });
   // An idle client's network error would otherwise crash the process.
   pool.on('error', () => undefined);

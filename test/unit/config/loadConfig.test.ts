@@ -37,7 +37,8 @@ describe('loadConfig', () => {
     expect(c.backupRecipients).toEqual([path.join(ws, 'r1.asc'), path.join(ws, 'r2.asc')]);
     expect(c.actor).toBe('ops@example');
     expect(c.databaseUrl).toBe('postgres://u:p%40ss@h/db');
-    expect(c.secrets).toEqual(['p@ss', 'p%40ss']);
+    expect(c.secrets).toEqual(expect.arrayContaining(['p@ss', 'p%40ss']));
+    expect(c.secrets.every((v) => v.includes('p'))).toBe(true);
   });
 
   test('invalid values are listed as path: message, with the file named', async () => {
@@ -71,5 +72,11 @@ describe('DSN redaction', () => {
     expect(redactDsn('postgres://u:hunter2@db:5432/x')).toBe('postgres://u:***@db:5432/x');
     expect(redactDsn('not a url')).toBe('(unparseable DSN)');
     expect(scrub('failed for p@ss and p%40ss', ['p@ss'])).toBe('failed for *** and ***');
+    expect(redactDsn('postgres://u@db/x?password=hunter2&sslmode=require')).toBe('postgres://u@db/x?password=***&sslmode=require');
+  });
+
+  test('a password given as a query parameter is a configured secret too', async () => {
+    const c = await loadConfig({ workspace: ws, env: { DATABASE_URL: 'postgres://u@h/db?password=s3cr%21t' } });
+    expect(c.secrets).toEqual(expect.arrayContaining(['s3cr!t', 's3cr%21t']));
   });
 });
