@@ -27,6 +27,10 @@ function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly st
   const mapError = (err: unknown): unknown => {
     const mapped = toDbError(err, secrets);
     if (mapped === err && err instanceof Error && NETWORK.test(err.message)) return stopDb(dsn, secrets, err);
+    // Connection lost, server shutting down, out of resources, serialization/deadlock: the database,
+    // not the run, failed; the transaction was rolled back and resume retries the step.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(08|40|53|57)/.test(code)) return stopDb(dsn, secrets, err);
     return mapped;
   };
   return {

@@ -4,6 +4,7 @@
  */
 import { uuidv7 } from 'uuidv7';
 import type { Database, Queryable } from '../db/Database.js';
+import { StopError } from '../errors.js';
 
 /** What the SG2 approval authorised. */
 export interface EnactInput {
@@ -38,7 +39,8 @@ export async function findReviewDecision(db: Queryable, changeSetId: string): Pr
  * Enacts, or adopts the decision an earlier attempt of the same run committed.
  * The previous version is the one whose IUs of this document are in force now (at most one).
  *
- * @throws Error when another run already recorded a decision for this change set (layer 3).
+ * @throws StopError `STOP_REPLAY_CONFLICT` when another run already recorded a decision for this
+ *   change set (layer 3); `STOP_DRIFT` when IUs of several other versions are in force.
  */
 export async function enactLifecycle(db: Database, input: EnactInput): Promise<EnactResult> {
   return db.transaction(
@@ -46,7 +48,9 @@ export async function enactLifecycle(db: Database, input: EnactInput): Promise<E
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`cutter.document:${input.documentId}`]);
       const existing = await findReviewDecision(tx, input.changeSetId);
       if (existing !== undefined) {
-        if (existing.run_id !== input.runId) throw new Error(`change set ${input.changeSetId} already has a review decision from run ${existing.run_id}`);
+        if (existing.run_id !== input.runId) {
+          throw new StopError('STOP_REPLAY_CONFLICT', `change set ${input.changeSetId} already has a review decision from run ${existing.run_id}`, { runId: input.runId, written: [], runbook: 'runbooks/README.md#stop_replay_conflict' });
+        }
         return { reviewDecisionId: existing.id, inForce: 0, superseded: 0, supersededSourceVersion: existing.superseded_source_version, adopted: true };
       }
       const prev = await tx.query<{ source_version_id: string }>(
@@ -54,7 +58,9 @@ export async function enactLifecycle(db: Database, input: EnactInput): Promise<E
           WHERE document_id = $1 AND lifecycle_state = 'in_force' AND source_version_id <> $2`,
         [input.documentId, input.sourceVersionId],
       );
-      if (prev.rows.length > 1) throw new Error(`document ${input.documentId} has IUs of ${prev.rows.length} source versions in force`);
+      if (prev.rows.length > 1) {
+        throw new StopError('STOP_DRIFT', `document ${input.documentId} has IUs of ${prev.rows.length} other source versions in force; the lifecycle cannot move forward unambiguously`, { runId: input.runId, written: [], notWritten: ['review_decision', 'lifecycle change'], runbook: 'runbooks/README.md#stop_drift' });
+      }
       const previous = prev.rows[0]?.source_version_id ?? null;
       const id = uuidv7();
       await tx.query(

@@ -10,6 +10,7 @@ import { DbConstraintError } from '../db/dbErrors.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { IuRow } from '../cutter/iuRow.js';
+import { writerDigest } from '../cutter/writerDigest.js';
 
 /** The IU fields leg A writes: the cutter's row less the run-wide ids (`seq` is the array position + 1). */
 export type LegARow = Omit<IuRow, 'document_id' | 'source_version_id'>;
@@ -91,8 +92,10 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
           return { changeSetId: existing.change_set_id, idempotencyKey, iuCount: existing.iu_count, adopted: true };
         }
         const replanned = input.replanDigest();
-        if (replanned !== input.writerDigest) {
-          throw new StopError('STOP_DRIFT', `re-plan inside leg A gives writer_digest ${replanned.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
+        // The rows written must be the pinned plan too, not only a fresh re-plan of the source.
+        const rowsDigest = writerDigest(input.rows);
+        if (replanned !== input.writerDigest || rowsDigest !== input.writerDigest) {
+          throw new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
             runId: input.runId,
             notWritten: ['cut_change_set', 'cutter.iu'],
             runbook: 'runbooks/README.md#stop_drift',

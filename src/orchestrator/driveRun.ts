@@ -86,6 +86,10 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
   let final: SnapshotFrom<CutMachine>;
   try {
     final = await waitFor(actor, (s) => s.status !== 'active' || s.hasTag(STOPPED_TAG));
+  } catch (err) {
+    // The actor was stopped because a sidecar write failed: report that error, not the stop.
+    await store.flush();
+    throw err;
   } finally {
     sub.unsubscribe();
     actor.stop();

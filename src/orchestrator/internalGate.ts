@@ -53,6 +53,8 @@ export async function findDrift(deps: PhaseDeps, { context }: PhaseActorInput): 
     cmp('pre-write backup file', p.backup_sha, file?.sha256 ?? '(missing)');
   }
   if (p.change_set_id !== undefined) {
+    const voided = await deps.db.query<{ id: string }>('SELECT id FROM cutter_governance.change_set_void WHERE change_set_id = $1', [p.change_set_id]);
+    if (voided.rows.length > 0) drift.push({ what: 'change set voided by a sovereign (cutter_governance.change_set_void)', pinned: 'not voided', live: `voided (${voided.rows[0]?.id ?? ''})` });
     const rows = await readBackIus(deps.db, p.change_set_id);
     cmp('IU rows of the change set', String(live.plan().length), String(rows.length));
     const altered = rows.filter((r) => sha256(r.text) !== r.content_hash).map((r) => r.canonical_address);

@@ -51,3 +51,19 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
     throw err;
   }
 }
+
+/**
+ * {@link publishRunDocument} for a phase that already committed a DB write: a failed upload stops
+ * the run saying what WAS written (the rows stay; resume adopts them and uploads the report).
+ * @throws StopError with the upload's code and `written` set
+ */
+export async function publishAfterWrite(deps: PhaseDeps, key: RunDocumentKey, data: ReportData, written: string[]): Promise<UploadRecord> {
+  try {
+    return await publishRunDocument(deps, key, data);
+  } catch (err) {
+    if (err instanceof StopError) {
+      throw new StopError(err.code, `${err.message} (after the database write of ${key}, which is kept and adopted on resume)`, { ...err.details, written, cause: err });
+    }
+    throw err;
+  }
+}

@@ -150,6 +150,16 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
         next: `orchestrate resume --run-id ${verdict.runs[0]?.run_id ?? ''} (or void it)`,
       });
     }
+    // Another host may have taken today's folder: see the remote's state before choosing.
+    if (kb.hasRemote) {
+      await kb.sync().catch((err: unknown) => {
+        throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote before choosing the run folder: ${(err instanceof Error ? err.message : String(err)).split('\n')[0] ?? ''}`, {
+          written: [],
+          runbook: 'runbooks/README.md#stop_kb_upload',
+          next: 'fix the KB remote, then run cut again',
+        });
+      });
+    }
     const runId = uuidv7();
     const now = clock();
     const folder = await runFolderPath({ lawId, sourceVersionId: svid, date: now, taken: kbFolderTaken(kb, runId) });

@@ -11,7 +11,7 @@ import { PHASE_NAMES } from '../../../machines/steps.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import type { PhaseDeps } from '../PhaseDeps.js';
 import { invariant, phaseReport } from '../phaseReport.js';
-import { publishRunDocument } from '../publishRunDocument.js';
+import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
 
 /** Phase 10: review decision + forward lifecycle move, one transaction (adopts its own earlier decision). */
 export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
@@ -37,7 +37,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
   );
   const inForce = Number(counted.rows[0]?.in_force ?? 0);
   const superseded = Number(counted.rows[0]?.superseded ?? 0);
-  const upload = await publishRunDocument(deps, 'lifecycle_enact', phaseReport(deps, 'lifecycle_enact', context, {
+  const upload = await publishAfterWrite(deps, 'lifecycle_enact', phaseReport(deps, 'lifecycle_enact', context, {
     productionMutation: `cutter.iu lifecycle_state + cutter_governance.review_decision: ${run.document_id}`,
     work: [
       `SG2 approved by ${approval.signer_fingerprint.toUpperCase()} in ${approval.name} (sha256 ${approval.sha256})`,
@@ -50,7 +50,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
       { item: 'IUs of the previous version superseded', pre: 0, post: superseded },
     ],
     verdict: { review_decision_id: r.reviewDecisionId, superseded_source_version: r.supersededSourceVersion, key: r.reviewDecisionId },
-  }));
+  }), [`review_decision ${r.reviewDecisionId}`, `${inForce} IUs in force`, `${superseded} IUs of the previous version superseded`]);
   return { pins: { review_decision_id: r.reviewDecisionId }, keys: { lifecycle_enact: r.reviewDecisionId }, upload };
 }
 

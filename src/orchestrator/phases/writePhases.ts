@@ -15,7 +15,7 @@ import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import type { PhaseDeps } from '../PhaseDeps.js';
 import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
-import { publishRunDocument } from '../publishRunDocument.js';
+import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
 import { liveSourceOfRun } from './prePhases.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -31,6 +31,10 @@ function refusedLines(deps: PhaseDeps, gate: 'SG1' | 'SG2'): string[] {
 /** Phase 6: one transaction writes the change set and every IU (or adopts the committed one). */
 export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.store.current;
+  const approval = run.approvals.SG1.accepted;
+  if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg1_approval_sha256) {
+    throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [], runbook: 'runbooks/README.md#stop_approval_invalid' });
+  }
   const live = liveSourceOfRun(deps);
   const rows = live.plan();
   const pinned = context.pins.writer_digest ?? '';
@@ -43,7 +47,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     replanDigest: () => liveSourceOfRun(deps).writerDigest(),
     role: deps.config.writerRole,
   });
-  const upload = await publishRunDocument(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
+  const upload = await publishAfterWrite(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
     productionMutation: `cutter.iu + cutter_governance.cut_change_set: ${run.document_id} change set ${r.changeSetId}`,
     work: [
       ...refusedLines(deps, 'SG1'),
@@ -54,7 +58,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     diff: [{ item: 'cutter.iu rows of this change set', pre: null, post: r.iuCount }],
     invariants: [invariant('IUs written = IUs planned', rows.length, r.iuCount)],
     verdict: { change_set_id: r.changeSetId, idempotency_key: r.idempotencyKey, iu_count: r.iuCount },
-  }));
+  }), [`cut_change_set ${r.changeSetId} and its ${r.iuCount} IUs`]);
   return { pins: { change_set_id: r.changeSetId }, keys: { cut_leg_a: r.changeSetId }, upload };
 }
 
@@ -122,12 +126,12 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
       envelope: { document_id: run.document_id, doc_prefix: run.doc_prefix, source_version_id: run.source_version_id, counts: countsByKind(rows), structural_verify_payload_sha: p.structural_verify_payload_sha ?? null, backup_sha: p.backup_sha ?? null, grant_probe_sha: p.grant_probe_sha ?? null },
     }, { role: deps.config.writerRole });
   }
-  const upload = await publishRunDocument(deps, 'leg_b_record', phaseReport(deps, 'leg_b_record', context, {
+  const upload = await publishAfterWrite(deps, 'leg_b_record', phaseReport(deps, 'leg_b_record', context, {
     productionMutation: `cutter_governance.manifest_envelope: change set ${changeSetId}`,
     work: ['LegBRecorder recorded the manifest envelope (it refuses an existing row; this run\'s own earlier row is adopted)'],
     diff: [{ item: 'manifest_envelope rows of this change set', pre: null, post: 1 }],
     verdict: { manifest_envelope_id: id, key: id },
-  }));
+  }), [`manifest_envelope ${id}`]);
   return { pins: { manifest_envelope_id: id }, keys: { leg_b_record: id }, upload };
 }
 
@@ -146,18 +150,21 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
   } else {
     id = await recordVerify(deps.db, { change_set_id: changeSetId, run_id: run.run_id, derived_writer_digest: derived, iu_count: rows.length, outcome }, { role: deps.config.writerRole });
   }
-  if (outcome === 'FAIL' || existing?.outcome === 'FAIL') {
-    throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(context.pins.writer_digest ?? '').slice(0, 16)}…)`, {
-      runId: run.run_id,
-      written: [`verify_result ${id} (FAIL)`],
-      runbook: 'runbooks/README.md#stop_write_verify',
-    });
-  }
-  const upload = await publishRunDocument(deps, 'write_verify', phaseReport(deps, 'write_verify', context, {
+  const failed = outcome === 'FAIL' || existing?.outcome === 'FAIL';
+  // The report is uploaded either way: a recorded verify result never lacks its KB document.
+  const upload = await publishAfterWrite(deps, 'write_verify', phaseReport(deps, 'write_verify', context, {
+    outcome: failed ? 'FAIL' : 'PASS',
     productionMutation: `cutter_governance.verify_result: change set ${changeSetId}`,
     work: [`re-derived writer_digest from ${rows.length} DB rows`, 'VerifyRecorder recorded the verify result (it refuses an existing row; this run\'s own earlier row is adopted)'],
     invariants: [invariant('derived writer_digest = pinned writer_digest', context.pins.writer_digest ?? null, derived)],
-    verdict: { verify_result_id: id, outcome, key: id },
-  }));
+    verdict: { verify_result_id: id, outcome: failed ? 'FAIL' : 'PASS', key: id },
+  }), [`verify_result ${id} (${failed ? 'FAIL' : 'PASS'})`]);
+  if (failed) {
+    throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(context.pins.writer_digest ?? '').slice(0, 16)}…)`, {
+      runId: run.run_id,
+      written: [`verify_result ${id} (FAIL)`, upload.path],
+      runbook: 'runbooks/README.md#stop_write_verify',
+    });
+  }
   return { pins: { verify_result_id: id }, keys: { write_verify: id }, upload };
 }

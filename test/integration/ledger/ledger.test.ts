@@ -12,6 +12,7 @@ import { registerSourceVersion } from '../../../src/ledger/registerSourceVersion
 import { VerifyAlreadyRecorded, recordVerify } from '../../../src/ledger/VerifyRecorder.js';
 import { findChangeSet, writeLegA, type LegARow } from '../../../src/ledger/writeLegA.js';
 import { describeEachEngine } from '../../support/engines.js';
+import { writerDigest } from '../../../src/cutter/writerDigest.js';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 const ROLE = 'orchestrator_writer';
@@ -49,7 +50,8 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     await registerSourceVersion(db, { document_id: 'leg-doc', source_version_id: svid, manifest_digest: sha('m') });
     const runId = uuidv7();
     const plan = rows('leg', svid, 1234);
-    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd1'), rows: plan, replanDigest: () => sha('wd1'), role: ROLE, batchSize: 500 };
+    const wd = writerDigest(plan);
+    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE, batchSize: 500 };
     const first = await writeLegA(db, input);
     expect(first).toMatchObject({ iuCount: 1234, adopted: false });
     const again = await writeLegA(db, input);
@@ -58,7 +60,7 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     expect(back.length).toBe(1234);
     expect(back.map((r) => r.text)).toEqual(plan.map((r) => r.text));
     expect(back.every((r) => r.lifecycle_state === 'cut')).toBe(true);
-    expect((await findChangeSet(db, runId, sha('wd1')))?.change_set_id).toBe(first.changeSetId);
+    expect((await findChangeSet(db, runId, wd))?.change_set_id).toBe(first.changeSetId);
   });
 
   test('leg A refuses a re-plan that drifted, and another run of the same source version, writing nothing', async () => {
@@ -67,9 +69,12 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const count = async () => (await db.query<{ n: string }>("SELECT count(*) AS n FROM cutter_governance.cut_change_set WHERE document_id = 'leg-doc'")).rows[0]?.n;
     const before = await count();
     const plan = rows('leg', svid, 10);
-    const drift = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd2'), rows: plan, replanDigest: () => sha('other'), role: ROLE }));
+    const wd = writerDigest(plan);
+    const drift = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => sha('other'), role: ROLE }));
     expect((drift as StopError).code).toBe('STOP_DRIFT');
-    const conflict = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: sha('wd2'), rows: plan, replanDigest: () => sha('wd2'), role: ROLE }));
+    const staleRows = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan.slice(1), replanDigest: () => wd, role: ROLE }));
+    expect((staleRows as StopError).code).toBe('STOP_DRIFT');
+    const conflict = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE }));
     expect((conflict as StopError).code).toBe('STOP_REPLAY_CONFLICT');
     expect(await count()).toBe(before);
   });
@@ -79,14 +84,15 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const svid = sha('rec v1');
     await registerSourceVersion(db, { document_id: 'rec-doc', source_version_id: svid, manifest_digest: sha('m') });
     const runId = uuidv7();
-    const a = await writeLegA(db, { runId, documentId: 'rec-doc', sourceVersionId: svid, writerDigest: sha('w'), rows: rows('rec', svid, 3), replanDigest: () => sha('w'), role: ROLE });
-    const env = { change_set_id: a.changeSetId, run_id: runId, manifest_digest: sha('m'), region_sha: sha('r'), writer_digest: sha('w'), iu_count: 3, envelope: { note: 'x' } };
+    const recRows = rows('rec', svid, 3);
+    const a = await writeLegA(db, { runId, documentId: 'rec-doc', sourceVersionId: svid, writerDigest: writerDigest(recRows), rows: recRows, replanDigest: () => writerDigest(recRows), role: ROLE });
+    const env = { change_set_id: a.changeSetId, run_id: runId, manifest_digest: sha('m'), region_sha: sha('r'), writer_digest: writerDigest(recRows), iu_count: 3, envelope: { note: 'x' } };
     const id = await recordLegB(db, env, { role: ROLE });
     expect((await findManifestEnvelope(db, a.changeSetId))?.id).toBe(id);
     const dup = await rejection(recordLegB(db, env, { role: ROLE }));
     expect(dup).toBeInstanceOf(LegBAlreadyRecorded);
     expect((dup as LegBAlreadyRecorded).existingId).toBe(id);
-    const vr = { change_set_id: a.changeSetId, run_id: runId, derived_writer_digest: sha('w'), iu_count: 3, outcome: 'PASS' as const };
+    const vr = { change_set_id: a.changeSetId, run_id: runId, derived_writer_digest: writerDigest(recRows), iu_count: 3, outcome: 'PASS' as const };
     const vid = await recordVerify(db, vr, { role: ROLE });
     const vdup = await rejection(recordVerify(db, vr, { role: ROLE }));
     expect(vdup).toBeInstanceOf(VerifyAlreadyRecorded);
@@ -99,7 +105,8 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
       const svid = sha(`life ${label}`);
       await registerSourceVersion(db, { document_id: 'life-doc', source_version_id: svid, manifest_digest: sha(label) });
       const runId = uuidv7();
-      const a = await writeLegA(db, { runId, documentId: 'life-doc', sourceVersionId: svid, writerDigest: sha(label), rows: rows(`life${label}`, svid, 4), replanDigest: () => sha(label), role: ROLE });
+      const lifeRows = rows(`life${label}`, svid, 4);
+      const a = await writeLegA(db, { runId, documentId: 'life-doc', sourceVersionId: svid, writerDigest: writerDigest(lifeRows), rows: lifeRows, replanDigest: () => writerDigest(lifeRows), role: ROLE });
       const input = { runId, changeSetId: a.changeSetId, documentId: 'life-doc', sourceVersionId: svid, approverFingerprint: FPR, approvalSha256: sha(`approval ${label}`), role: ROLE };
       return { svid, input, result: await enactLifecycle(db, input) };
     };
