@@ -3,26 +3,13 @@
  * approval names of DESIGN §6.
  */
 import { isUtcDateStamp } from './utcStamp.js';
+import { STEP_NAMES, type StepName } from '../../machines/steps.js';
 
-/** Phase and gate names, in upload order (DESIGN §4). */
-export const RUN_DOCUMENT_KEYS = [
-  'source_pin',
-  'mark',
-  'cutplan',
-  'backup',
-  'grant_probe',
-  'SG1',
-  'cut_leg_a',
-  'structural_verify',
-  'leg_b_record',
-  'write_verify',
-  'SG2',
-  'lifecycle_enact',
-  'closeout',
-] as const;
+/** Phase and gate names, in upload order: the machine's steps (DESIGN §4). */
+export const RUN_DOCUMENT_KEYS: readonly StepName[] = STEP_NAMES;
 
 /** A phase or gate that uploads one run document. */
-export type RunDocumentKey = (typeof RUN_DOCUMENT_KEYS)[number];
+export type RunDocumentKey = StepName;
 
 /** The two sovereign gates. */
 export type GateKey = 'SG1' | 'SG2';
