@@ -7,7 +7,7 @@
  */
 import { gateDecisionOutputSchema, phaseOutputSchema, toIssues } from './cutContextSchema.js';
 import { isGate } from './steps.js';
-import type { StepName } from './steps.js';
+import type { GateName, StepName } from './steps.js';
 import type { CutContext, GateDecisionOutput, MachineStopCode, PhaseOutput, PinName } from './types.js';
 
 /** Which invoke of a step produced the output. */
@@ -15,16 +15,16 @@ export type StepPart = 'run' | 'request' | 'decide';
 
 /** Verdict of {@link checkPhaseOutput}: the accepted patch, or a stop code and a reason. */
 export type OutputVerdict =
-  | { ok: true; patch: PhaseOutput; decision?: 'approve' }
+  | { ok: true; patch: PhaseOutput; decision?: GateDecisionOutput }
   | { ok: false; code: MachineStopCode; message: string };
 
 /** The pin a gate's `request` part must set, e.g. `sg1_request_sha256`. */
-export function requestPinOf(gate: 'SG1' | 'SG2'): PinName {
+export function requestPinOf(gate: GateName): PinName {
   return gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256';
 }
 
 /** The pin a gate's approving `decide` part must set, e.g. `sg1_approval_sha256`. */
-export function approvalPinOf(gate: 'SG1' | 'SG2'): PinName {
+export function approvalPinOf(gate: GateName): PinName {
   return gate === 'SG1' ? 'sg1_approval_sha256' : 'sg2_approval_sha256';
 }
 
@@ -49,18 +49,13 @@ export function checkPhaseOutput(step: StepName, part: StepPart, context: CutCon
     message: `${step} ${part} returned a malformed output: ${message}`,
   });
   let patch: PhaseOutput;
-  let decision: 'approve' | undefined;
+  let decision: GateDecisionOutput | undefined;
   if (part === 'decide') {
     const r = gateDecisionOutputSchema.safeParse(output);
     if (!r.success) return internal(formatIssues(r.error));
-    const d: GateDecisionOutput = r.data;
-    if (d.decision === 'deny') {
-      return { ok: false, code: 'STOP_SG_DENIED', message: `${step} denied by the sovereign${d.reason ? `: ${d.reason}` : ''}` };
-    }
     if (!isGate(step)) return internal('decide is a gate part');
-    if (d.pins?.[approvalPinOf(step)] === undefined) return internal(`approve without pins.${approvalPinOf(step)}`);
-    patch = d.pins === undefined ? {} : { pins: d.pins };
-    decision = 'approve';
+    decision = r.data as GateDecisionOutput;
+    patch = decision.verdict === 'approved' && decision.accepted !== null ? { pins: { [approvalPinOf(step)]: decision.accepted.sha256 } } : {};
   } else {
     const r = phaseOutputSchema.safeParse(output);
     if (!r.success) return internal(formatIssues(r.error));

@@ -5,8 +5,9 @@
  * (`isCompatibleSnapshot`) and an actor's output before it is pinned (`checkPhaseOutput`).
  */
 import { z } from 'zod';
+import { APPROVAL_REFUSALS } from '../src/approval/approvalRefusal.js';
 import { STOP_CODES } from '../src/errors.js';
-import { PHASE_NAMES, STEP_NAMES } from './steps.js';
+import { GATE_NAMES, PHASE_NAMES, STEP_NAMES } from './steps.js';
 import { PIN_NAMES } from './types.js';
 import type { CutContext } from './types.js';
 
@@ -30,12 +31,50 @@ export const phaseOutputSchema = z.strictObject({
   upload: uploadRecordSchema.optional(),
 });
 
-/** A gate decide actor's output. */
-export const gateDecisionOutputSchema = z.strictObject({
+const isoTime = z.iso.datetime({ message: 'must be an ISO 8601 UTC timestamp (…Z)' });
+const fingerprint = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'must be a lowercase hex OpenPGP fingerprint');
+
+/** The approval that decided a gate (DESIGN §6). */
+export const acceptedApprovalSchema = z.strictObject({
+  name: nonEmpty,
+  sha256: sha256Hex,
+  signer_fingerprint: fingerprint,
   decision: z.enum(['approve', 'deny']),
-  pins: pinsSchema.optional(),
-  reason: z.string().optional(),
+  signed_at: isoTime,
 });
+
+/** An approval file that was considered and refused, with its reason code. */
+export const refusedApprovalSchema = z.strictObject({
+  name: nonEmpty,
+  sha256: sha256Hex,
+  reason: z.enum(APPROVAL_REFUSALS),
+  message: z.string(),
+});
+
+const gateVerdict = z.enum(['approved', 'denied', 'pending', 'invalid']);
+
+/** A gate's record in the context (machines/types.ts GateRecord). */
+export const gateRecordSchema = z.strictObject({
+  verdict: gateVerdict.nullable(),
+  accepted: acceptedApprovalSchema.nullable(),
+  refused: z.array(refusedApprovalSchema),
+  since: isoTime.nullable(),
+});
+
+/** A gate decide actor's output; `approved`/`denied` need the deciding approval with that decision. */
+export const gateDecisionOutputSchema = z
+  .strictObject({
+    verdict: gateVerdict,
+    accepted: acceptedApprovalSchema.nullable(),
+    refused: z.array(refusedApprovalSchema),
+    since: isoTime,
+    at: isoTime,
+  })
+  .refine((d) => (d.verdict === 'approved' ? d.accepted?.decision === 'approve' : d.verdict === 'denied' ? d.accepted?.decision === 'deny' : d.accepted === null), {
+    message: 'approved needs an accepted approve, denied an accepted deny, pending/invalid no accepted approval',
+    path: ['accepted'],
+  })
+  .refine((d) => d.verdict !== 'invalid' || d.refused.length > 0, { message: 'invalid needs at least one refused file', path: ['refused'] });
 
 /** A recorded stop (DESIGN §8 code or `STOP_INTERNAL`). */
 export const cutStopSchema = z.strictObject({
@@ -57,6 +96,7 @@ export const cutContextSchema = z
     uploads: z.partialRecord(stepName, uploadRecordSchema),
     stop: cutStopSchema.nullable(),
     completed: z.array(stepName),
+    approvals: z.strictObject(Object.fromEntries(GATE_NAMES.map((g) => [g, gateRecordSchema])) as { SG1: typeof gateRecordSchema; SG2: typeof gateRecordSchema }),
   })
   .refine((c) => c.completed.every((s, i) => STEP_NAMES[i] === s), {
     message: 'completed must list steps in DESIGN §4 order from source_pin, without gaps',

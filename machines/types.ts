@@ -4,6 +4,7 @@
  *
  * Everything in {@link CutContext} is plain JSON: the runner persists it inside the snapshot.
  */
+import type { ApprovalRefusalReason } from '../src/approval/approvalRefusal.js';
 import type { StopCode } from '../src/errors.js';
 import type { GateName, PhaseName, StepName } from './steps.js';
 
@@ -70,6 +71,42 @@ export interface CutStop {
   detail?: Record<string, string | string[]>;
 }
 
+/** The approval that decided a gate (DESIGN §6). `signer_fingerprint` is lowercase hex. */
+export interface AcceptedApproval {
+  name: string;
+  sha256: string;
+  signer_fingerprint: string;
+  decision: 'approve' | 'deny';
+  signed_at: string;
+}
+
+/** An approval file that was considered and refused, with the reason code of `verifyApproval`. */
+export interface RefusedApproval {
+  name: string;
+  sha256: string;
+  reason: ApprovalRefusalReason;
+  message: string;
+}
+
+/**
+ * What a gate's `decide` found (DESIGN §6), routed by the machine's guards:
+ * - `approved` → the next step; `denied` → `stopped` with `STOP_SG_DENIED`;
+ * - `pending` (no approval file yet) and `invalid` (only refused files) → `awaiting`.
+ */
+export type GateVerdict = 'approved' | 'denied' | 'pending' | 'invalid';
+
+/**
+ * A gate's record in the run: the last verdict, the accepted approval (null until one is
+ * valid), every refused file, and `since` — when the gate started waiting (ISO-8601; set by the
+ * first decide and never restarted by a stop or a resume).
+ */
+export interface GateRecord {
+  verdict: GateVerdict | null;
+  accepted: AcceptedApproval | null;
+  refused: RefusedApproval[];
+  since: string | null;
+}
+
 /**
  * The machine's context. It is persisted (JSON) after every transition, so it holds only plain data.
  * `snapshot_version` is the persisted-snapshot format version (see `SNAPSHOT_VERSION`).
@@ -84,6 +121,8 @@ export interface CutContext {
   stop: CutStop | null;
   /** Steps done, in DESIGN §4 order; always a prefix of `STEP_NAMES`. */
   completed: StepName[];
+  /** The sovereign gates' verdicts (DESIGN §6). */
+  approvals: Record<GateName, GateRecord>;
 }
 
 /**
@@ -125,15 +164,16 @@ export interface PhaseOutput {
 }
 
 /**
- * What a gate's `decide` actor resolves with once a valid approval (or deny) exists (DESIGN §6).
- * An approval carries `pins.sg1_approval_sha256` / `pins.sg2_approval_sha256`. When no valid
- * decision exists yet the actor rejects with `AWAITING_SG1` / `AWAITING_SG2`; when only invalid
- * approvals exist, with `STOP_APPROVAL_INVALID`.
+ * What a gate's `decide` actor resolves with (DESIGN §6): the verdict as data, never a thrown
+ * error. `approved` / `denied` carry the deciding approval in `accepted`; `since` is when the gate
+ * started waiting (the actor keeps the one already recorded); `at` is when the approvals were read.
  */
 export interface GateDecisionOutput {
-  decision: 'approve' | 'deny';
-  pins?: Pins;
-  reason?: string;
+  verdict: GateVerdict;
+  accepted: AcceptedApproval | null;
+  refused: RefusedApproval[];
+  since: string;
+  at: string;
 }
 
 /** Names of the two actors of each gate, e.g. `SG1_request`, `SG1_decide`. */

@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PublicKey } from 'openpgp';
-import type { AcceptedApproval, RefusedApproval } from '../sidecar/runContextSchema.js';
+import type { AcceptedApproval, RefusedApproval } from '../../machines/types.js';
 import { verifyApproval, type ExpectedApproval } from './verifyApproval.js';
 
 /** One approval file found in the run's KB folder: its name and its exact bytes. */
@@ -12,7 +12,7 @@ export interface ApprovalFile {
   bytes: Uint8Array;
 }
 
-/** The gate's outcome in the shape the sidecar records (`approvals.<gate>`). */
+/** The gate's outcome; the machine records it in `context.approvals.<gate>` with its verdict. */
 export interface GateApprovals {
   /** the approval that decides the gate, or null (the run stays `awaiting_sgN`) */
   accepted: AcceptedApproval | null;

@@ -31,7 +31,7 @@ export function formatRunOutcome(o: RunOutcome): string {
     lines.push(`${o.code.startsWith('AWAITING') ? 'paused' : 'stopped'} ${o.code}: ${o.message}`);
   }
   lines.push(`run_id: ${o.run_id}`, `kb folder: ${o.kb_folder}`);
-  if (o.context_pins.change_set_id) lines.push(`change_set_id: ${o.context_pins.change_set_id}`);
+  if (o.pins.change_set_id) lines.push(`change_set_id: ${o.pins.change_set_id}`);
   if (o.code !== null) {
     const keys = Object.entries(o.keys).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k);
     if (o.stop !== null) lines.push(`stopped in: ${o.stop.step}`);

@@ -17,12 +17,12 @@ import { InputError, StopError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
 import { redactCredentials } from '../kb/redactCredentials.js';
-import { approvalDocumentName, parseRunFolderListing, parseRunFolderName } from '../kb/runDocuments.js';
+import { approvalDocumentName, parseRunFolderListing } from '../kb/runDocuments.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
 import { GATES, type Gate } from '../sidecar/phases.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
-import type { RunContext, Upload } from '../sidecar/runContextSchema.js';
+import { uploadOf, type RunUpload, type RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 
 /** Options of {@link approve}. Relative `keyFile` resolves from `cwd`. */
@@ -61,19 +61,9 @@ export interface ApproveJson {
   next: string;
 }
 
-/** Reads `snapshot.context.pins.<name>` of a sidecar, when the runner recorded it. */
-function machinePin(ctx: RunContext, name: string): string | undefined {
-  const pins = (ctx.snapshot as { context?: { pins?: Record<string, unknown> } } | null)?.context?.pins;
-  const value = pins?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The run's request document of `gate` as recorded in the sidecar, if uploaded. */
-export function findGateRequest(ctx: RunContext, gate: Gate): Upload | undefined {
-  return ctx.uploads.find((u) => {
-    const file = parseRunFolderName(u.name);
-    return file?.kind === 'document' && file.key === gate;
-  });
+/** The run's request document of `gate` as recorded in the run, if uploaded. */
+export function findGateRequest(ctx: RunView, gate: Gate): RunUpload | undefined {
+  return uploadOf(ctx, gate);
 }
 
 async function readKeyFile(cwd: string, keyFile: string): Promise<string> {
@@ -132,7 +122,7 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   if (!existsSync(sidecarFile)) {
     throw new InputError(`unknown run ${runId}: no sidecar ${sidecarFile}`, { file: sidecarFile, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
   }
-  const ctx = await readSidecar(config.sidecarsDir, runId);
+  const { view: ctx } = await readSidecar(config.sidecarsDir, runId);
   if (ctx.state === 'voided' || ctx.state === 'done') {
     throw new InputError(`run ${runId} is ${ctx.state}: there is no gate to approve`, { file: sidecarFile, field: 'state' }, [], `orchestrate status --run-id ${runId} shows the run`);
   }
@@ -165,7 +155,7 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   if (!(await kb.exists(request.path))) throw drift(`the ${gate} request ${request.path} recorded in the sidecar is not committed in the KB`);
   const requestSha = createHash('sha256').update(await kb.read(request.path)).digest('hex');
   if (requestSha !== request.sha256) throw drift(`the committed ${gate} request ${request.path} has sha256 ${requestSha}, the sidecar recorded ${request.sha256}`);
-  const pinned = machinePin(ctx, gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256');
+  const pinned = ctx.pins[gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256'];
   if (pinned !== undefined && pinned !== requestSha) throw drift(`the committed ${gate} request has sha256 ${requestSha}, the run pinned ${pinned}`);
 
   const decision = options.deny === true ? 'deny' : 'approve';

@@ -12,9 +12,8 @@ import { InputError } from '../errors.js';
 import { isPidAlive, type LockHolder } from '../sidecar/acquireRunLock.js';
 import { listSidecars } from '../sidecar/listSidecars.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
-import { parseCutContext } from '../../machines/cutContextSchema.js';
 import { STEP_NAMES } from '../../machines/steps.js';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
@@ -60,24 +59,17 @@ export interface RunPhase {
   last_completed: string | null;
 }
 
-/** Reads the phase from the sidecar's snapshot; falls back to the persisted keys when it is absent or invalid. */
-export function runPhase(ctx: RunContext): RunPhase {
-  const parsed = parseCutContext((ctx.snapshot as { context?: unknown } | null)?.context);
-  // Without a usable snapshot, every step up to the last phase with a persisted key counts as done.
-  const keyed = (ctx.keys as Record<string, string | null | undefined>);
-  const lastKeyed = STEP_NAMES.reduce((at, s, i) => (keyed[s] != null ? i : at), -1);
-  const completed: string[] = parsed.ok ? parsed.context.completed : STEP_NAMES.slice(0, lastKeyed + 1);
-  const last = completed.at(-1) ?? null;
-  const next = STEP_NAMES[completed.length] ?? null;
-  const step = (parsed.ok ? parsed.context.stop?.step : undefined) ?? (next ?? last);
-  return { step, completed, last_completed: last };
+/** Where a run is, from its view: the step it is in (the last step when done) and the steps done. */
+export function runPhase(ctx: RunView): RunPhase {
+  const last = ctx.completed.at(-1) ?? null;
+  return { step: ctx.step ?? last, completed: ctx.completed, last_completed: last };
 }
 
-/** One row of the listing. `waiting_ms` only for runs at a gate (now − stop.at). */
+/** One row of the listing. `waiting_ms` only for runs at a gate (now − the time the gate started waiting). */
 export interface StatusRow {
   run_id: string;
   document_id: string;
-  state: RunContext['state'];
+  state: RunView['state'];
   step: string | null;
   stop_code: string | null;
   updated_at: string;
@@ -85,7 +77,7 @@ export interface StatusRow {
   waiting: string | null;
 }
 
-/** A sidecar file that could not be read as a RunContext, with why. */
+/** A sidecar file that could not be read, with why. */
 export interface UnreadableRow {
   file: string;
   issues: { path: string; message: string }[];
@@ -98,13 +90,13 @@ export interface LockView {
   alive: boolean | null;
 }
 
-function waitingMs(ctx: RunContext, now: Date): number | null {
+function waitingMs(ctx: RunView, now: Date): number | null {
   if (ctx.state !== 'awaiting_sg1' && ctx.state !== 'awaiting_sg2') return null;
-  return Math.max(0, now.getTime() - Date.parse(ctx.stop?.at ?? ctx.updated_at));
+  return Math.max(0, now.getTime() - Date.parse(ctx.waiting_since ?? ctx.updated_at));
 }
 
 /** Builds the listing row of one run. */
-export function statusRow(ctx: RunContext, now: Date): StatusRow {
+export function statusRow(ctx: RunView, now: Date): StatusRow {
   const wait = waitingMs(ctx, now);
   return {
     run_id: ctx.run_id, document_id: ctx.document_id, state: ctx.state, step: runPhase(ctx).step,
@@ -127,7 +119,7 @@ async function lockView(dir: string, runId: string): Promise<LockView> {
   }
 }
 
-function nextStep(ctx: RunContext, lock: LockView): string | null {
+function nextStep(ctx: RunView, lock: LockView): string | null {
   const id = ctx.run_id;
   switch (ctx.state) {
     case 'awaiting_sg1':
@@ -165,14 +157,11 @@ async function one(options: StatusOptions & { runId: string }, now: Date): Promi
   if (!existsSync(file)) {
     throw new InputError(`unknown run ${options.runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
   }
-  const ctx = await readSidecar(dir, options.runId);
+  const { view: ctx } = await readSidecar(dir, options.runId);
   const row = statusRow(ctx, now);
   const phase = runPhase(ctx);
   const lock = await lockView(dir, ctx.run_id);
-  const machinePins = parseCutContext((ctx.snapshot as { context?: unknown } | null)?.context);
-  const pins = Object.fromEntries(
-    Object.entries({ ...ctx.context_pins, ...(machinePins.ok ? machinePins.context.pins : {}) }).filter(([, v]) => v != null),
-  );
+  const pins = Object.fromEntries(Object.entries(ctx.pins).filter(([, v]) => v != null));
   const keys = Object.fromEntries(Object.entries(ctx.keys).filter(([, v]) => v != null));
   const approvals = Object.fromEntries((['SG1', 'SG2'] as const).map((g) => [g, { accepted: ctx.approvals[g].accepted, refused: ctx.approvals[g].refused.length }]));
   const next = nextStep(ctx, lock);

@@ -29,7 +29,8 @@ import { findChangeSet } from '../ledger/writeLegA.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
 import { acquireRunLock } from '../sidecar/acquireRunLock.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { Sidecar } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
 import { buildVoidText } from '../void/buildVoidText.js';
@@ -60,7 +61,7 @@ export interface VoidJson {
   ok: true;
   run_id: string;
   document_id: string;
-  previous_state: RunContext['state'];
+  previous_state: RunView['state'];
   state: 'voided';
   change_set_id: string | null;
   void_document: { name: string; path: string; sha256: string; commit: string; adopted: boolean };
@@ -88,28 +89,28 @@ async function readKeyFile(cwd: string, keyFile: string): Promise<{ armored: str
   return { armored, fingerprint, author: { name: user?.name || `sovereign ${fingerprint.slice(-16)}`, email: user?.email || 'sovereign@localhost' } };
 }
 
-async function readRun(config: Config, runId: string): Promise<RunContext> {
+async function readRun(config: Config, runId: string): Promise<{ sidecar: Sidecar; view: RunView }> {
   const file = sidecarPaths(config.sidecarsDir, runId).context;
   if (!existsSync(file)) {
     throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
   }
-  const ctx = await readSidecar(config.sidecarsDir, runId);
-  if (ctx.state === 'voided') {
+  const run = await readSidecar(config.sidecarsDir, runId);
+  if (run.view.state === 'voided') {
     throw new InputError(`run ${runId} is already voided`, { file, field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
   }
-  return ctx;
+  return run;
 }
 
 /** The change set the run wrote: pinned, or committed by leg A before the sidecar recorded it (DESIGN §5 layer 2). */
-async function changeSetOf(db: Database, ctx: RunContext): Promise<string | null> {
-  if (ctx.context_pins.change_set_id != null) return ctx.context_pins.change_set_id;
-  const writerDigest = ctx.context_pins.writer_digest;
+async function changeSetOf(db: Database, ctx: RunView): Promise<string | null> {
+  if (ctx.pins.change_set_id != null) return ctx.pins.change_set_id;
+  const writerDigest = ctx.pins.writer_digest;
   if (writerDigest == null) return null;
   return (await findChangeSet(db, ctx.run_id, writerDigest))?.change_set_id ?? null;
 }
 
 /** A valid void of this run already in its folder (an earlier attempt that crashed before finishing). */
-async function earlierVoid(kb: KbStore, ctx: RunContext, keyring: TrustedKeyring, changeSetId: string | null, now: Date): Promise<{ name: string; verdict: AcceptedVoid } | undefined> {
+async function earlierVoid(kb: KbStore, ctx: RunView, keyring: TrustedKeyring, changeSetId: string | null, now: Date): Promise<{ name: string; verdict: AcceptedVoid } | undefined> {
   for (const name of (await kb.list(ctx.kb_folder)).filter(isVoidDocumentName)) {
     const relPath = `${ctx.kb_folder}/${name}`;
     // Working-tree bytes on purpose: a crash between write and commit left the file uncommitted.
@@ -142,7 +143,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
   let opened: Database | undefined;
   try {
     const db = options.db ?? (opened = await openDatabase(config));
-    const ctx = await readRun(config, runId);
+    const { sidecar, view: ctx } = await readRun(config, runId);
     await migrate(db);
     const changeSetId = await changeSetOf(db, ctx);
     const kb = options.kb ?? (await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs }, author: key.author }));
@@ -190,7 +191,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     const row = changeSetId === null ? null : await recordChangeSetVoid(db, {
       changeSetId, runId, reason: signedReason, signerFingerprint: signer, voidDocumentSha256: doc.sha256,
     }, { role: config.writerRole });
-    await writeSidecar(config.sidecarsDir, { ...ctx, state: 'voided', updated_at: now.toISOString() }, 'void');
+    await writeSidecar(config.sidecarsDir, { ...sidecar, voided: { at: now.toISOString(), void_document: doc.path, change_set_void_id: row?.id ?? null }, updated_at: now.toISOString() }, 'void');
 
     const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
     const json: VoidJson = {

@@ -3,7 +3,7 @@
  * approval names of DESIGN §6.
  */
 import { isUtcDateStamp } from './utcStamp.js';
-import { STEP_NAMES, type StepName } from '../../machines/steps.js';
+import { STEPS, STEP_NAMES, type GateName, type StepName } from '../../machines/steps.js';
 
 /** Phase and gate names, in upload order: the machine's steps (DESIGN §4). */
 export const RUN_DOCUMENT_KEYS: readonly StepName[] = STEP_NAMES;
@@ -12,7 +12,7 @@ export const RUN_DOCUMENT_KEYS: readonly StepName[] = STEP_NAMES;
 export type RunDocumentKey = StepName;
 
 /** The two sovereign gates. */
-export type GateKey = 'SG1' | 'SG2';
+export type GateKey = GateName;
 
 /** One row of {@link RUN_DOCUMENTS}. */
 export interface RunDocumentSpec {
@@ -27,26 +27,10 @@ export interface RunDocumentSpec {
   order: number;
 }
 
-const ROWS: readonly (readonly [RunDocumentKey, string, string, string])[] = [
-  ['source_pin', '01-source-pin', '01', 'Source Pin'],
-  ['mark', '02-mark', '02', 'Mark'],
-  ['cutplan', '03-cutplan', '03', 'Cut Plan'],
-  ['backup', '04-pre-write-backup', '04', 'Pre-Write Backup'],
-  ['grant_probe', '05-grant-probe', '05', 'Grant Probe'],
-  ['SG1', 'SG1-cut-authz-request', 'SG1', 'Cut Authorisation Request'],
-  ['cut_leg_a', '06-cut-leg-a', '06', 'Cut Leg A'],
-  ['structural_verify', '07-structural-verify', '07', 'Structural Verify'],
-  ['leg_b_record', '08-leg-b-record', '08', 'Leg B Record'],
-  ['write_verify', '09-write-verify', '09', 'Write Verify'],
-  ['SG2', 'SG2-lifecycle-authz-request', 'SG2', 'Lifecycle Authorisation Request'],
-  ['lifecycle_enact', '10-lifecycle-enact', '10', 'Lifecycle Enact'],
-  ['closeout', '11-final-orchestrator-report', '11', 'Final Orchestrator Report'],
-];
-
-/** Reference §1 table keyed by phase/gate name. */
+/** Reference §1 table keyed by phase/gate name, from the step table (machines/steps.ts). */
 export const RUN_DOCUMENTS: Readonly<Record<RunDocumentKey, Readonly<RunDocumentSpec>>> = Object.freeze(
   Object.fromEntries(
-    ROWS.map(([key, stem, label, phaseName], index) => [key, Object.freeze({ key, stem, label, phaseName, order: index + 1 })]),
+    STEPS.map((s, index) => [s.name, Object.freeze({ key: s.name, stem: s.stem, label: s.label, phaseName: s.title, order: index + 1 })]),
   ) as Record<RunDocumentKey, RunDocumentSpec>,
 );
 

@@ -1,45 +1,43 @@
 /**
- * The run's sidecar held in memory and written through one serialized queue, so the snapshot
- * subscription and the gate actors never race on `sidecars/<run_id>.json` (DESIGN §2, §5).
+ * The run's sidecar held in memory and written through one serialized queue: after every
+ * transition the runner records the machine's persisted snapshot, and nothing else writes it
+ * (DESIGN §2, §5; STYLE "one copy of state").
  */
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { Sidecar } from '../sidecar/runContextSchema.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
 
-/** Holds the current RunContext and persists every update atomically, in order. */
+/** Holds the current sidecar and persists every recorded snapshot atomically, in order. */
 export class RunStore {
-  private ctx: RunContext;
+  private sidecar: Sidecar;
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
-  /** The stop the run had when this process took it over (a resume), else null. */
-  readonly resumedFromStop: RunContext['stop'];
 
   constructor(
     readonly dir: string,
-    initial: RunContext,
+    initial: Sidecar,
     private readonly clock: () => Date,
   ) {
-    this.ctx = initial;
-    this.resumedFromStop = initial.stop;
+    this.sidecar = initial;
   }
 
-  /** The latest RunContext (including updates not yet on disk). */
-  get current(): RunContext {
-    return this.ctx;
+  /** The latest sidecar (including a snapshot not yet on disk). */
+  get current(): Sidecar {
+    return this.sidecar;
   }
 
   /**
-   * Applies `edit` to the latest context and queues an atomic write of the result.
-   * @param scope - failpoint scope of the write (the phase or gate)
-   * @returns when this update is on disk
-   * @throws the write's error (schema or key-chain refusal, I/O); later updates then fail too
+   * Records `snapshot` (`actor.getPersistedSnapshot()`) and queues an atomic write of the sidecar.
+   * @param scope - failpoint scope of the write (the step the machine is in)
+   * @returns when this write is on disk
+   * @throws the write's error (schema or key-chain refusal, I/O); later writes then fail too
    */
-  update(edit: (ctx: RunContext) => RunContext, scope?: string): Promise<void> {
-    this.ctx = { ...edit(this.ctx), updated_at: this.clock().toISOString() };
-    const snapshot = this.ctx;
+  record(snapshot: unknown, scope?: string): Promise<void> {
+    this.sidecar = { ...this.sidecar, snapshot, updated_at: this.clock().toISOString() };
+    const next = this.sidecar;
     this.queue = this.queue.then(async () => {
       if (this.failure !== undefined) throw this.failure;
       try {
-        await writeSidecar(this.dir, snapshot, scope);
+        await writeSidecar(this.dir, next, scope);
       } catch (err) {
         this.failure = err;
         throw err;

@@ -7,14 +7,14 @@ import { StopError } from '../errors.js';
 import { findManifestEnvelope } from '../ledger/LegBRecorder.js';
 import { findVerifyResult } from '../ledger/VerifyRecorder.js';
 import { findReviewDecision } from '../ledger/enactLifecycle.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 
 /**
  * @param plannedCount - IUs the current plan has (the source version is the run's)
  * @throws StopError `STOP_DRIFT` naming every missing or mismatching row
  */
-export async function checkReplay(db: Queryable, run: RunContext, plannedCount: number): Promise<void> {
-  const p = run.context_pins;
+export async function checkReplay(db: Queryable, run: RunView, plannedCount: number): Promise<void> {
+  const p = run.pins;
   const problems: string[] = [];
   const cs = p.change_set_id ?? undefined;
   if (cs === undefined) problems.push('no change_set_id pinned');

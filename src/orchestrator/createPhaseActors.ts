@@ -14,6 +14,22 @@ import { gateDecide, gateRequest } from './phases/gates.js';
 import { cutLegA, legBRecord, structuralVerify, writeVerify } from './phases/writePhases.js';
 import { closeout, lifecycleEnact } from './phases/finalPhases.js';
 
+/**
+ * The machine has no clock: an error it records as the run's stop carries its own time (`at`,
+ * read by `stopFromError`), stamped here when the thrower gave none.
+ */
+function stamped(err: unknown, now: Date): unknown {
+  if (typeof err !== 'object' || err === null) return Object.assign(new Error(String(err)), { at: now.toISOString() });
+  if (typeof (err as { at?: unknown }).at !== 'string' && Object.isExtensible(err)) {
+    try {
+      Object.defineProperty(err, 'at', { value: now.toISOString(), enumerable: false, configurable: true });
+    } catch {
+      // A frozen or exotic error keeps its shape; the stop then has no time.
+    }
+  }
+  return err;
+}
+
 function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) => Promise<T>) {
   return fromPromise<T, PhaseActorInput>(async ({ input }) => {
     const t0 = performance.now();
@@ -25,7 +41,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'STOP_INTERNAL';
       deps.progress.stepFailed(label, performance.now() - t0, code);
-      throw err;
+      throw stamped(err, deps.clock());
     }
   });
 }
@@ -34,7 +50,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
 export function createPhaseActors(deps: PhaseDeps): CutActors {
   const phase = (label: string, fn: (d: PhaseDeps, i: PhaseActorInput) => Promise<PhaseOutput>) => timed<PhaseOutput>(deps, label, (i) => fn(deps, i));
   return {
-    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => internalGate(deps, input)),
+    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => internalGate(deps, input).catch((err: unknown) => { throw stamped(err, deps.clock()); })),
     source_pin: phase('source_pin', sourcePin),
     mark: phase('mark', mark),
     cutplan: phase('cutplan', cutplan),

@@ -30,7 +30,7 @@ export interface Drift {
  * Only pins that are set are checked, so before `source_pin` there is nothing to compare.
  */
 export async function findDrift(deps: PhaseDeps, { context }: PhaseActorInput): Promise<Drift[]> {
-  const run = deps.store.current;
+  const run = deps.run;
   const p = context.pins;
   const drift: Drift[] = [];
   const cmp = (what: string, pinned: string | undefined, live: string): void => {
@@ -82,9 +82,9 @@ export async function internalGate(deps: PhaseDeps, input: PhaseActorInput): Pro
   if (drift.length === 0) return;
   const short = (v: string): string => (/^[0-9a-f]{64}$/.test(v) ? `${v.slice(0, 16)}…` : v);
   throw new StopError('STOP_DRIFT', `drift before ${input.step}: ${drift.map((d) => `${d.what}: pinned ${short(d.pinned)}, live ${short(d.live)}`).join('; ')}`, {
-    runId: deps.store.current.run_id,
+    runId: deps.run.run_id,
     notWritten: [`${input.step} and every later step`],
     runbook: 'runbooks/README.md#stop_drift',
-    next: `restore what changed and run: orchestrate resume --run-id ${deps.store.current.run_id} — or void the run`,
+    next: `restore what changed and run: orchestrate resume --run-id ${deps.run.run_id} — or void the run`,
   });
 }

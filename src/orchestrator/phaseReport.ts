@@ -22,7 +22,7 @@ export interface PhaseReportFields {
 
 /** The pins a report shows as its inputs: the ones set so far, never the whole sidecar (reference §2). */
 export function pinnedInputs(deps: PhaseDeps, context: CutContext): Record<string, YamlValue> {
-  const run = deps.store.current;
+  const run = deps.run;
   const pins: Record<string, YamlValue> = {};
   for (const [k, v] of Object.entries(context.pins)) if (v !== undefined) pins[k] = v;
   return {
@@ -40,7 +40,7 @@ export function phaseReport(deps: PhaseDeps, key: RunDocumentKey, context: CutCo
   const outcome = f.outcome ?? 'PASS';
   return {
     kind: key,
-    runId: deps.store.current.run_id,
+    runId: deps.run.run_id,
     outcome,
     productionMutation: f.productionMutation ?? 'NONE',
     inputs: f.inputs ?? pinnedInputs(deps, context),

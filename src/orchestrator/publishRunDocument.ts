@@ -22,8 +22,8 @@ import type { PhaseDeps } from './PhaseDeps.js';
  *   `STOP_KB_UPLOAD` when the upload failed after its retries or the secret scanner blocked it
  */
 export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, data: ReportData): Promise<UploadRecord> {
-  const folder = deps.store.current.kb_folder;
-  const runId = deps.store.current.run_id;
+  const folder = deps.run.kb_folder;
+  const runId = deps.run.run_id;
   const earlier = parseRunFolderListing(await deps.kb.list(folder)).find((f) => f.kind === 'document' && f.key === key);
   const name = earlier?.name ?? runDocumentName(key, utcDateStamp(deps.clock()));
   const relPath = `${folder}/${name}`;

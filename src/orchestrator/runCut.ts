@@ -17,30 +17,29 @@ import { acquireRunLock } from '../sidecar/acquireRunLock.js';
 import { acquirePidLock } from '../sidecar/acquirePidLock.js';
 import { findReplayRuns } from '../sidecar/findReplayRuns.js';
 import { listSidecars } from '../sidecar/listSidecars.js';
-import { newRunContext } from '../sidecar/newRunContext.js';
+import { newSidecar } from '../sidecar/newSidecar.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { Sidecar } from '../sidecar/runContextSchema.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
 import { driveRun } from './driveRun.js';
 import { liveDocument } from './liveDocument.js';
 import type { Progress } from './PhaseDeps.js';
 import { checkReplay } from './checkReplay.js';
-import type { CutStop } from '../../machines/types.js';
+import { runView, type RunStop, type RunView } from '../../machines/runView.js';
 
 /** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
 export interface RunOutcome {
   run_id: string;
   document_id: string;
-  state: RunContext['state'] | 'replayed';
+  state: RunView['state'] | 'replayed';
   /** DESIGN §8 code of the stop, null when done or replayed. */
   code: string | null;
   message: string;
   exitCode: number;
   kb_folder: string;
   replayed_from: string | null;
-  /** Rows this invocation wrote to cutter.iu (0 for a replay). */
-  keys: RunContext['keys'];
-  context_pins: RunContext['context_pins'];
+  keys: RunView['keys'];
+  pins: RunView['pins'];
   /** For a stop: the step, and what the stopping step said was (not) written and what to run next. */
   stop: { step: string; written: string[] | null; not_written: string[] | null; runbook: string | null; next: string | null } | null;
 }
@@ -60,27 +59,30 @@ function list(v: string | string[] | undefined): string[] | null {
   return v === undefined ? null : Array.isArray(v) ? v : [v];
 }
 
-function stopOf(stop: CutStop | null): RunOutcome['stop'] {
+function stopOf(stop: RunStop | null): RunOutcome['stop'] {
   if (stop === null) return null;
-  const d = stop.detail ?? {};
+  const d = stop.facts;
   const one = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
   return { step: stop.step, written: list(d['written']), not_written: list(d['notWritten']), runbook: one(d['runbook']), next: one(d['next']) };
 }
 
-function outcomeOf(sidecar: RunContext, code: string | null, message: string, stop: CutStop | null = null): RunOutcome {
+/** The outcome of a view: done (exit 0), or its stop / gate wait with the exit status of DESIGN §8. */
+function outcomeOf(view: RunView, message?: string): RunOutcome {
+  const stop = view.state === 'done' ? null : view.stop;
+  const code = stop?.code ?? null;
   const exitCode = code === null ? EXIT.ok : exitCodeFor(code as StopCode);
   return {
-    run_id: sidecar.run_id,
-    document_id: sidecar.document_id,
-    state: sidecar.state,
+    run_id: view.run_id,
+    document_id: view.document_id,
+    state: view.state,
     code,
-    message,
+    message: message ?? (stop === null ? `run ${view.run_id} is complete` : stop.detail),
     exitCode,
-    kb_folder: sidecar.kb_folder,
+    kb_folder: view.kb_folder,
     replayed_from: null,
-    keys: sidecar.keys,
-    context_pins: sidecar.context_pins,
-    stop: code === null ? null : stopOf(stop),
+    keys: view.keys,
+    pins: view.pins,
+    stop: stopOf(stop),
   };
 }
 
@@ -94,14 +96,13 @@ async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>)
   }
 }
 
-async function drive(options: RunOptions, kb: KbStore, sidecar: RunContext, fresh: boolean): Promise<RunOutcome> {
+async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar): Promise<RunOutcome> {
   const clock = options.clock ?? (() => new Date());
   const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
   try {
     return await withDatabase(options.config, async (db) => {
-      const r = await driveRun({ config: options.config, db, kb, sidecar, fresh, progress: options.progress, clock });
-      const message = r.code === null ? `run ${r.sidecar.run_id} is complete` : (r.sidecar.stop?.detail ?? r.code);
-      return outcomeOf(r.sidecar, r.code, message, r.context.stop);
+      const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock });
+      return outcomeOf(r.view);
     });
   } finally {
     await lock.release();
@@ -129,7 +130,7 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
   const release = async (): Promise<void> => {
     await docLock.release();
   };
-  let sidecar: RunContext;
+  let sidecar: Sidecar;
   try {
     const listing = await listSidecars(config.sidecarsDir);
     if (listing.unreadable.length > 0) {
@@ -139,7 +140,7 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
     if (verdict.kind === 'replay') {
       const done = verdict.run;
       await withDatabase(config, (db) => checkReplay(db, done, live.plan().length));
-      return { ...outcomeOf(done, null, `source version ${svid.slice(0, 16)} of ${lawId} was already cut by run ${done.run_id}: nothing written`), state: 'replayed', replayed_from: done.run_id };
+      return { ...outcomeOf(done, `source version ${svid.slice(0, 16)} of ${lawId} was already cut by run ${done.run_id}: nothing written`), state: 'replayed', replayed_from: done.run_id };
     }
     if (verdict.kind === 'conflict') {
       const ids = verdict.runs.map((r) => `${r.run_id} (${r.state})`).join(', ');
@@ -163,12 +164,12 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
     const runId = uuidv7();
     const now = clock();
     const folder = await runFolderPath({ lawId, sourceVersionId: svid, date: now, taken: kbFolderTaken(kb, runId) });
-    sidecar = newRunContext({ run_id: runId, document_id: lawId, law_id: lawId, doc_prefix: live.doc.document.doc_prefix, source_version_id: svid, kb_folder: folder, actor: config.actor, now });
+    sidecar = newSidecar({ run_id: runId, document_id: lawId, law_id: lawId, doc_prefix: live.doc.document.doc_prefix, source_version_id: svid, kb_folder: folder, actor: config.actor, now });
     await writeSidecar(config.sidecarsDir, sidecar, 'source_pin');
   } finally {
     await release();
   }
-  return drive(options, kb, sidecar, true);
+  return drive(options, kb, sidecar);
 }
 
 /**
@@ -177,9 +178,9 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
  * @throws InputError for an unknown, voided or invalid run; StopError STOP_LOCKED when it is running
  */
 export async function resume(options: RunOptions & { runId: string }): Promise<RunOutcome> {
-  const sidecar = await readSidecar(options.config.sidecarsDir, options.runId);
-  if (sidecar.state === 'voided') throw new InputError(`run ${options.runId} was voided: it cannot be resumed`, { field: 'state' }, [], 'start a new cut of the document');
-  if (sidecar.state === 'done') return outcomeOf(sidecar, null, `run ${options.runId} is already complete`);
+  const { sidecar, view } = await readSidecar(options.config.sidecarsDir, options.runId);
+  if (view.state === 'voided') throw new InputError(`run ${options.runId} was voided: it cannot be resumed`, { field: 'state' }, [], 'start a new cut of the document');
+  if (view.state === 'done') return outcomeOf(view, `run ${options.runId} is already complete`);
   const kb = await openKbFor(options.config);
-  return drive(options, kb, sidecar, false);
+  return drive(options, kb, sidecar);
 }

@@ -5,17 +5,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSidecar, type ParseSidecarOptions, type SidecarIssue } from './parseSidecar.js';
-import type { RunContext } from './runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 
-/** A `*.json` file in the sidecar directory that is not a valid RunContext, with why. */
+/** A `*.json` file in the sidecar directory that is not a valid sidecar, with why. */
 export interface UnreadableSidecar {
   file: string;
   issues: SidecarIssue[];
 }
 
-/** Result of {@link listSidecars}: valid runs (sorted by run_id, i.e. by creation time) and the rest as data. */
+/** Result of {@link listSidecars}: the views of valid runs (sorted by run_id, i.e. by creation time) and the rest as data. */
 export interface SidecarListing {
-  runs: RunContext[];
+  runs: RunView[];
   unreadable: UnreadableSidecar[];
 }
 
@@ -35,7 +35,7 @@ export async function listSidecars(dir: string, options: ParseSidecarOptions = {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], unreadable: [] };
     throw error;
   }
-  const runs: RunContext[] = [];
+  const runs: RunView[] = [];
   const unreadable: UnreadableSidecar[] = [];
   for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
     const file = path.join(dir, name);
@@ -43,7 +43,7 @@ export async function listSidecars(dir: string, options: ParseSidecarOptions = {
     if (!result.ok) unreadable.push({ file, issues: result.issues });
     else if (`${result.value.run_id}.json` !== name) {
       unreadable.push({ file, issues: [{ path: 'run_id', message: `${result.value.run_id} does not match the file name` }] });
-    } else runs.push(result.value);
+    } else runs.push(result.view);
   }
   return { runs, unreadable };
 }

@@ -1,18 +1,21 @@
 /**
- * Validates a RunContext (DESIGN §2) and returns errors as data, never throwing (STYLE: changesets
+ * Validates a sidecar (DESIGN §2) and returns errors as data, never throwing (STYLE: changesets
  * `config/src/parse.ts`). The CLI or `readSidecar` turns the issues into an InputError.
  */
-import { RunContextSchema, type RunContext } from './runContextSchema.js';
+import { parseCutContext } from '../../machines/cutContextSchema.js';
+import { runView, type RunView } from '../../machines/runView.js';
+import { migrateSidecarV1 } from './migrateSidecarV1.js';
+import { SidecarSchema, type Sidecar } from './runContextSchema.js';
 import { verifyKeyChain, type KeyChainMismatch } from './verifyKeyChain.js';
 
-/** One problem: dotted field path (`context_pins.region_sha`, `uploads.0.sha256`, `(root)`) and message. */
+/** One problem: dotted field path (`snapshot.context.pins.region_sha`, `run_id`, `(root)`) and message. */
 export interface SidecarIssue {
   path: string;
   message: string;
 }
 
-/** Result of {@link parseSidecar}. */
-export type ParseSidecarResult = { ok: true; value: RunContext } | { ok: false; issues: SidecarIssue[] };
+/** Result of {@link parseSidecar}: the sidecar (schema 2) and its view, or every issue. */
+export type ParseSidecarResult = { ok: true; value: Sidecar; view: RunView } | { ok: false; issues: SidecarIssue[] };
 
 /** Options of {@link parseSidecar}. */
 export interface ParseSidecarOptions {
@@ -28,12 +31,27 @@ export function describeKeyChainMismatch(m: KeyChainMismatch): string {
   return `${m.reason} (expected ${m.expected ?? 'n/a'}, found ${m.found ?? 'none'})`;
 }
 
+function snapshotIssues(value: Sidecar): SidecarIssue[] {
+  const snap = value.snapshot;
+  if (snap === null || snap === undefined) return [];
+  if (typeof snap !== 'object' || Array.isArray(snap)) return [{ path: 'snapshot', message: 'must be a persisted machine snapshot or null' }];
+  const s = snap as Record<string, unknown>;
+  const issues: SidecarIssue[] = [];
+  if (s['status'] !== 'active' && s['status'] !== 'done') issues.push({ path: 'snapshot.status', message: 'must be active or done' });
+  const parsed = parseCutContext(s['context']);
+  if (!parsed.ok) return [...issues, ...parsed.issues.map((i) => ({ path: `snapshot.context.${i.path}`, message: i.message }))];
+  if (parsed.context.run_id !== value.run_id) issues.push({ path: 'snapshot.context.run_id', message: `must equal run_id (${value.run_id})` });
+  if (parsed.context.document_id !== value.document_id) issues.push({ path: 'snapshot.context.document_id', message: `must equal document_id (${value.document_id})` });
+  return issues;
+}
+
 /**
- * Parses and validates a sidecar.
+ * Parses and validates a sidecar; a schema-1 sidecar (release 0.1.0) is migrated first
+ * (`migrateSidecarV1`).
  *
  * @param json - the file's text (a string is JSON-parsed first) or an already parsed value
- * @returns the RunContext, or every schema issue (and, unless disabled, every key-chain mismatch
- *   as an issue at `keys.<phase>`)
+ * @returns the sidecar and its {@link RunView}, or every schema issue (identity, snapshot context)
+ *   and, unless disabled, every key-chain mismatch as an issue at `snapshot.context.keys.<phase>`
  */
 export function parseSidecar(json: unknown, options: ParseSidecarOptions = {}): ParseSidecarResult {
   let value: unknown = json;
@@ -44,7 +62,10 @@ export function parseSidecar(json: unknown, options: ParseSidecarOptions = {}): 
       return { ok: false, issues: [{ path: '(root)', message: `not valid JSON: ${(error as Error).message}` }] };
     }
   }
-  const parsed = RunContextSchema.safeParse(value);
+  if (typeof value === 'object' && value !== null && (value as Record<string, unknown>)['schema_version'] === 1) {
+    value = migrateSidecarV1(value as Record<string, unknown>);
+  }
+  const parsed = SidecarSchema.safeParse(value);
   if (!parsed.success) {
     return {
       ok: false,
@@ -54,17 +75,21 @@ export function parseSidecar(json: unknown, options: ParseSidecarOptions = {}): 
       })),
     };
   }
+  const sidecar = parsed.data as Sidecar;
+  const problems = snapshotIssues(sidecar);
+  if (problems.length > 0) return { ok: false, issues: problems };
+  const view = runView(sidecar);
   if (options.checkKeyChain ?? true) {
-    const mismatches = verifyKeyChain(parsed.data);
+    const mismatches = verifyKeyChain(view);
     if (mismatches.length > 0) {
       return {
         ok: false,
         issues: mismatches.map((m) => ({
-          path: `keys.${m.phase}`,
+          path: `snapshot.context.keys.${m.phase}`,
           message: `key chain broken: ${describeKeyChainMismatch(m)}`,
         })),
       };
     }
   }
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: sidecar, view };
 }

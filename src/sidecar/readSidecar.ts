@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseSidecar, type ParseSidecarOptions } from './parseSidecar.js';
-import type { RunContext } from './runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
+import type { Sidecar } from './runContextSchema.js';
 import { sidecarPaths } from './sidecarPaths.js';
 
 /** 1-based line of character `offset` in `text`. */
@@ -64,16 +65,18 @@ export async function readSidecarText(dir: string, runId: string, unreadable: Un
 }
 
 /**
- * Reads a RunContext, refusing one that fails its schema or whose keys do not chain.
+ * Reads a sidecar (a schema-1 file is migrated, see parseSidecar), refusing one that fails its
+ * schema or whose keys do not chain.
  *
  * @param dir - the sidecar directory (`sidecars/`)
  * @param runId - the run's UUIDv7
  * @param options - `checkKeyChain: false` for forensic reads of a damaged sidecar
+ * @returns the sidecar and its view (machines/runView.ts)
  * @throws InputError with `where.file`, the first failing `where.field` (and its `line` when found)
  *   and every issue in `issues`: missing file, invalid JSON, schema failure, broken key chain, or a
  *   file whose `run_id` is not the one its name says
  */
-export async function readSidecar(dir: string, runId: string, options: ParseSidecarOptions = {}): Promise<RunContext> {
+export async function readSidecar(dir: string, runId: string, options: ParseSidecarOptions = {}): Promise<{ sidecar: Sidecar; view: RunView }> {
   const { file, text } = await readSidecarText(dir, runId, { missing: (path) => `no sidecar for run ${runId}: ${path} does not exist` });
   const result = parseSidecar(text, options);
   if (!result.ok) {
@@ -95,5 +98,5 @@ export async function readSidecar(dir: string, runId: string, options: ParseSide
       [{ path: 'run_id', message: `must equal the file name's run id ${runId}` }],
     );
   }
-  return result.value;
+  return { sidecar: result.value, view: result.view };
 }

@@ -1,5 +1,5 @@
 /**
- * Checks that a RunContext's persisted phase keys chain (reference §4; DESIGN §5 "resume reads
+ * Checks that a run's persisted phase keys chain (reference §4; DESIGN §5 "resume reads
  * every persisted key and re-validates it").
  *
  * Each present key is recomputed from the run's identity, its pinned digests and the *persisted*
@@ -7,7 +7,8 @@
  * which covers every key). Keys must be contiguous: a missing key followed by a present one is a
  * gap. Errors are returned as data; nothing is thrown.
  */
-import type { RunContext } from './runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
+import type { PinName } from '../../machines/types.js';
 import { PHASES, type Phase } from './phases.js';
 import {
   backupKey,
@@ -31,14 +32,14 @@ export interface KeyChainMismatch {
   reason: string;
 }
 
-type Inputs = Pick<RunContext, 'document_id' | 'source_version_id' | 'context_pins' | 'keys'>;
+type Inputs = Pick<RunView, 'document_id' | 'source_version_id' | 'pins' | 'keys'>;
 
 /** An input of a key formula: its value, or the name of the missing field. */
 type Input = { value: string } | { missing: string };
 
-function pin(ctx: Inputs, name: keyof RunContext['context_pins']): Input {
-  const value = ctx.context_pins[name];
-  return value == null ? { missing: `context_pins.${name}` } : { value };
+function pin(ctx: Inputs, name: PinName): Input {
+  const value = ctx.pins[name];
+  return value == null ? { missing: `pins.${name}` } : { value };
 }
 
 function key(ctx: Inputs, phase: Phase): Input {
@@ -84,7 +85,7 @@ function expectedKey(ctx: Inputs, phase: Phase): string | { missing: string[] } 
 /**
  * Lists every link of the key chain that does not hold (empty list = the chain is intact).
  *
- * @param ctx - the run's identity, pins and keys (a parsed RunContext fits)
+ * @param ctx - the run's identity, pins and keys (a RunView fits)
  * @returns mismatches in phase order, each with the expected key (null when an input is missing),
  *   the persisted one and a short reason
  */

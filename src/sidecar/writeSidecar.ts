@@ -6,11 +6,11 @@ import writeFileAtomic from 'write-file-atomic';
 import { InputError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import { parseSidecar } from './parseSidecar.js';
-import type { RunContext } from './runContextSchema.js';
+import type { Sidecar } from './runContextSchema.js';
 import { sidecarPaths } from './sidecarPaths.js';
 
 /**
- * Validates `ctx` (schema and key chain) and writes it as pretty JSON with a trailing newline.
+ * Validates `ctx` (schema, snapshot context and key chain) and writes it as pretty JSON with a trailing newline.
  *
  * write-file-atomic writes a temp file beside the target, fsyncs it and renames it over the
  * target, so a reader (or a crash at any moment) sees the old file or the new one, never a torn
@@ -18,12 +18,12 @@ import { sidecarPaths } from './sidecarPaths.js';
  * Failpoints `sidecar.write.before` / `sidecar.write.after` (DESIGN §10) surround the write.
  *
  * @param dir - the sidecar directory; created when missing
- * @param ctx - the RunContext to persist (callers set `updated_at`)
+ * @param ctx - the sidecar to persist (callers set `updated_at`)
  * @param scope - the phase or gate writing, for scoped failpoints (`mark/sidecar.write.after`)
  * @returns the path written
  * @throws InputError when `ctx` fails its schema or its keys do not chain (nothing is written)
  */
-export async function writeSidecar(dir: string, ctx: RunContext, scope?: string): Promise<string> {
+export async function writeSidecar(dir: string, ctx: Sidecar, scope?: string): Promise<string> {
   const file = sidecarPaths(dir, ctx.run_id).context;
   const checked = parseSidecar(ctx);
   if (!checked.ok) {

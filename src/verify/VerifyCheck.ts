@@ -2,7 +2,7 @@
  * The auditor's verdict on one run (`orchestrate verify --run-id R`, DESIGN §1 "auditors … can verify
  * any run"): one row per check, each naming what it expected and what it observed.
  */
-import type { RunState } from '../sidecar/runContextSchema.js';
+import type { RunState } from '../../machines/runView.js';
 
 /**
  * One check. `check` is a stable dotted name, grouped by its first segment (`sidecar`, `kb`,

@@ -6,7 +6,7 @@
 import type { TrustedKeyring } from '../approval/loadKeyring.js';
 import { verifyApproval, type ApprovalVerdict, type ExpectedApproval } from '../approval/verifyApproval.js';
 import { parseRunFolderListing, parseRunFolderName, type GateKey } from '../kb/runDocuments.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { GATES } from '../sidecar/phases.js';
 import { sha256Hex, type KbReader } from './checkRunFolder.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
@@ -17,11 +17,9 @@ export type KeyringOrError = TrustedKeyring | { error: string };
 /** The phase whose key proves the run went past the gate: cut_leg_a after SG1, lifecycle_enact after SG2. */
 const PAST_GATE = { SG1: 'cut_leg_a', SG2: 'lifecycle_enact' } as const;
 
-/** `snapshot.context.pins.sgN_request_sha256` of the persisted machine snapshot, when present. */
-function snapshotRequestPin(ctx: RunContext, gate: GateKey): string | undefined {
-  const snapshot = ctx.snapshot as { context?: { pins?: Record<string, unknown> } } | null | undefined;
-  const value = snapshot?.context?.pins?.[`${gate.toLowerCase()}_request_sha256`];
-  return typeof value === 'string' ? value : undefined;
+/** The run's pinned `sgN_request_sha256`, when present. */
+function snapshotRequestPin(ctx: RunView, gate: GateKey): string | undefined {
+  return ctx.pins[gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256'];
 }
 
 /**
@@ -35,7 +33,7 @@ async function verifyAt(text: string, keyring: TrustedKeyring, expected: Expecte
   return then.ok ? { verdict: then, note: `the signer key has expired since; valid when signed at ${signedAt}` } : { verdict };
 }
 
-async function checkGate(kb: KbReader, ctx: RunContext, gate: GateKey, keyring: KeyringOrError, listing: readonly string[], now: Date): Promise<VerifyCheck | undefined> {
+async function checkGate(kb: KbReader, ctx: RunView, gate: GateKey, keyring: KeyringOrError, listing: readonly string[], now: Date): Promise<VerifyCheck | undefined> {
   const accepted = ctx.approvals[gate].accepted;
   const passed = ctx.keys[PAST_GATE[gate]] != null;
   const files = parseRunFolderListing(listing).filter((f) => f.kind === 'approval' && f.gate === gate);
@@ -93,7 +91,7 @@ async function checkGate(kb: KbReader, ctx: RunContext, gate: GateKey, keyring: 
  * @returns one `approval.SG1` / `approval.SG2` row for each gate that has an accepted approval, any
  *   approval file, or that the run went past (then an accepted `approve` is required)
  */
-export async function checkApprovals(kb: KbReader, ctx: RunContext, keyring: KeyringOrError, now: Date = new Date()): Promise<VerifyCheck[]> {
+export async function checkApprovals(kb: KbReader, ctx: RunView, keyring: KeyringOrError, now: Date = new Date()): Promise<VerifyCheck[]> {
   const listing = await kb.list(ctx.kb_folder);
   const rows: VerifyCheck[] = [];
   for (const gate of GATES) {

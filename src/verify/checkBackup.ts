@@ -3,15 +3,15 @@
  * pre-write backup `sidecars/<run_id>.backup.gpg` is still the file the run pinned.
  */
 import { readBackupFile } from '../backup/backupFile.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { compareCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /**
  * @returns the `backup.file` row (sha256 of the file = `context_pins.backup_sha`), or none before
  *   the backup phase pinned it. Only hashes the file: decrypting needs a recipient's private key.
  */
-export async function checkBackup(sidecarsDir: string, ctx: RunContext): Promise<VerifyCheck[]> {
-  const pinned = ctx.context_pins.backup_sha ?? undefined;
+export async function checkBackup(sidecarsDir: string, ctx: RunView): Promise<VerifyCheck[]> {
+  const pinned = ctx.pins.backup_sha ?? undefined;
   if (pinned === undefined) return [];
   try {
     const { sha256 } = await readBackupFile(sidecarsDir, ctx.run_id);

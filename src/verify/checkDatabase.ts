@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writerDigest } from '../cutter/writerDigest.js';
 import type { Queryable } from '../db/Database.js';
 import { readBackIus, type StoredIu } from '../ledger/readBackIus.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { checkLifecycle } from './checkLifecycle.js';
 import { compareCheck, problemsCheck, show, type VerifyCheck } from './VerifyCheck.js';
 
@@ -31,8 +31,8 @@ function same(problems: string[], field: string, expected: unknown, found: unkno
  *   `db.manifest_envelope`, `db.verify_result`, `db.review_decision` and `db.lifecycle`, each only
  *   once the run pinned what it checks
  */
-export async function checkDatabase(db: Queryable, ctx: RunContext): Promise<DatabaseChecks> {
-  const pins = ctx.context_pins;
+export async function checkDatabase(db: Queryable, ctx: RunView): Promise<DatabaseChecks> {
+  const pins = ctx.pins;
   const checks: VerifyCheck[] = [];
   if (pins.manifest_digest != null) {
     const sv = await one<{ manifest_digest: string }>(db, 'SELECT manifest_digest FROM cutter.source_version WHERE document_id = $1 AND source_version_id = $2', [ctx.document_id, ctx.source_version_id]);

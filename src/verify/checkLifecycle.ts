@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/Database.js';
 import type { StoredIu } from '../ledger/readBackIus.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /** A later review decision of the same document that superseded the run's source version. */
@@ -13,7 +13,7 @@ interface Superseding {
   run_id: string;
 }
 
-async function supersedingDecision(db: Queryable, ctx: RunContext): Promise<Superseding | undefined> {
+async function supersedingDecision(db: Queryable, ctx: RunView): Promise<Superseding | undefined> {
   const r = await db.query<Superseding>(
     `SELECT r.id, r.run_id FROM cutter_governance.review_decision r
        JOIN cutter_governance.cut_change_set c ON c.change_set_id = r.change_set_id
@@ -32,11 +32,11 @@ async function supersedingDecision(db: Queryable, ctx: RunContext): Promise<Supe
  * @param ius - the run's IU rows (from `readBackIus`)
  * @returns the `db.lifecycle` row
  */
-export async function checkLifecycle(db: Queryable, ctx: RunContext, ius: readonly StoredIu[]): Promise<VerifyCheck> {
+export async function checkLifecycle(db: Queryable, ctx: RunView, ius: readonly StoredIu[]): Promise<VerifyCheck> {
   const counts = new Map<string, number>();
   for (const u of ius) counts.set(u.lifecycle_state, (counts.get(u.lifecycle_state) ?? 0) + 1);
   const observed = [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(', ') || 'no IUs';
-  const enacted = ctx.context_pins.review_decision_id != null;
+  const enacted = ctx.pins.review_decision_id != null;
   const problems: string[] = [];
   let okDetail: string | undefined;
   if (!enacted) {

@@ -5,7 +5,7 @@
 import { checkLossless } from '../cutter/checkLossless.js';
 import type { Mark } from '../cutter/markRegion.js';
 import type { StoredIu } from '../ledger/readBackIus.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /**
@@ -14,13 +14,13 @@ import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
  * @param ius - the run's IU rows in `seq` order; undefined when they could not be read (fails the row)
  * @returns the `lossless.region` row, or none before cut_leg_a (no change set pinned)
  */
-export function checkLosslessRegion(ctx: RunContext, mark: Mark | undefined, ius: readonly StoredIu[] | undefined): VerifyCheck[] {
-  if (ctx.context_pins.change_set_id == null) return [];
-  const expected = `region ${ctx.context_pins.region_sha ?? '(unpinned)'} re-assembled from the IU texts`;
+export function checkLosslessRegion(ctx: RunView, mark: Mark | undefined, ius: readonly StoredIu[] | undefined): VerifyCheck[] {
+  if (ctx.pins.change_set_id == null) return [];
+  const expected = `region ${ctx.pins.region_sha ?? '(unpinned)'} re-assembled from the IU texts`;
   if (ius === undefined) return [problemsCheck('lossless.region', ['the IU rows could not be read (see db.read)'], { expected })];
   if (mark === undefined) return [problemsCheck('lossless.region', ['the bytes of the run\'s source version are not available (see source.version)'], { expected })];
   const problems: string[] = [];
-  if (mark.regionSha !== ctx.context_pins.region_sha) problems.push(`MARK of the source version gives region_sha ${mark.regionSha}, pinned ${ctx.context_pins.region_sha ?? '(none)'}`);
+  if (mark.regionSha !== ctx.pins.region_sha) problems.push(`MARK of the source version gives region_sha ${mark.regionSha}, pinned ${ctx.pins.region_sha ?? '(none)'}`);
   const result = checkLossless(mark.text, ius, mark.excluded);
   if (!result.ok) problems.push(`${result.reason} at region byte ${result.firstMismatchOffset}`);
   return [problemsCheck('lossless.region', problems, { expected, observed: result.ok ? 'identical' : `differs at byte ${result.firstMismatchOffset}` })];

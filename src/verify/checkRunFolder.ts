@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { KbStore } from '../kb/KbStore.js';
 import { RUN_DOCUMENT_KEYS, parseRunFolderName } from '../kb/runDocuments.js';
-import type { RunContext, Upload } from '../sidecar/runContextSchema.js';
+import type { RunUpload as Upload, RunView } from '../../machines/runView.js';
 import type { AddedInCommit } from './addedInCommit.js';
 import { compareCheck, problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
@@ -30,7 +30,7 @@ export async function kbFileSha(kb: Pick<KbStore, 'read'>, relPath: string): Pro
   }
 }
 
-function expectedSet(ctx: RunContext): string[] {
+function expectedSet(ctx: RunView): string[] {
   const problems: string[] = [];
   const keys = ctx.uploads.map((u) => parseRunFolderName(u.name));
   for (const [i, upload] of ctx.uploads.entries()) {
@@ -70,7 +70,7 @@ async function checkDocument(kb: KbReader, upload: Upload, addedIn: AddedInCommi
  *   commit), and `kb.final_report` when `final_report_sha`
  *   is pinned or the run is done
  */
-export async function checkRunFolder(kb: KbReader, ctx: RunContext, addedIn?: AddedInCommit): Promise<VerifyCheck[]> {
+export async function checkRunFolder(kb: KbReader, ctx: RunView, addedIn?: AddedInCommit): Promise<VerifyCheck[]> {
   const listing = await kb.list(ctx.kb_folder);
   const recorded = new Set(ctx.uploads.map((u) => u.name));
   const problems = expectedSet(ctx);
@@ -87,7 +87,7 @@ export async function checkRunFolder(kb: KbReader, ctx: RunContext, addedIn?: Ad
   ];
   for (const upload of ctx.uploads) checks.push(await checkDocument(kb, upload, addedIn));
 
-  const finalPin = ctx.context_pins.final_report_sha ?? undefined;
+  const finalPin = ctx.pins.final_report_sha ?? undefined;
   if (finalPin !== undefined || ctx.state === 'done') {
     const closeout = ctx.uploads.find((u) => { const p = parseRunFolderName(u.name); return p?.kind === 'document' && p.key === 'closeout'; });
     const observed = closeout === undefined ? undefined : await kbFileSha(kb, closeout.path);

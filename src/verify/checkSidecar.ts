@@ -4,14 +4,14 @@
  */
 import { describeKeyChainMismatch, parseSidecar } from '../sidecar/parseSidecar.js';
 import { PHASES } from '../sidecar/phases.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { readSidecarText } from '../sidecar/readSidecar.js';
 import { verifyKeyChain } from '../sidecar/verifyKeyChain.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /** The parsed sidecar (absent when it does not parse) and the rows `sidecar.parse` and `sidecar.key_chain`. */
 export interface SidecarChecks {
-  ctx: RunContext | undefined;
+  ctx: RunView | undefined;
   checks: VerifyCheck[];
 }
 
@@ -32,11 +32,11 @@ export async function checkSidecar(sidecarsDir: string, runId: string): Promise<
   });
   const parsed = parseSidecar(text, { checkKeyChain: false });
   if (!parsed.ok) {
-    return { ctx: undefined, checks: [problemsCheck('sidecar.parse', parsed.issues.map((i) => `${i.path}: ${i.message}`), { expected: 'a valid RunContext' })] };
+    return { ctx: undefined, checks: [problemsCheck('sidecar.parse', parsed.issues.map((i) => `${i.path}: ${i.message}`), { expected: 'a valid sidecar' })] };
   }
-  const ctx = parsed.value;
+  const ctx = parsed.view;
   const idProblems = ctx.run_id === runId ? [] : [`run_id is ${ctx.run_id}, the file name says ${runId}`];
-  const checks = [problemsCheck('sidecar.parse', idProblems, { expected: 'a valid RunContext', observed: `state ${ctx.state}` })];
+  const checks = [problemsCheck('sidecar.parse', idProblems, { expected: 'a valid sidecar', observed: `state ${ctx.state}` })];
 
   const problems = verifyKeyChain(ctx).map((m) => `keys.${m.phase}: ${describeKeyChainMismatch(m)}`);
   if (ctx.state === 'done') {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { manifestDigest } from '../cutter/manifestDigest.js';
 import { markRegion, type Mark } from '../cutter/markRegion.js';
 import { loadDocument } from '../documents/loadDocument.js';
-import type { RunContext } from '../sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { findSourceVersion } from './findSourceVersion.js';
 import { compareCheck, problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
@@ -25,7 +25,7 @@ export interface SourceChecks {
  *   run's version is in no commit) and `source.manifest_digest` (manifest digest recomputed from those bytes and the current
  *   vocabulary = `context_pins.manifest_digest`, when pinned)
  */
-export async function checkSource(kbDir: string, ctx: RunContext): Promise<SourceChecks> {
+export async function checkSource(kbDir: string, ctx: RunView): Promise<SourceChecks> {
   let doc: ReturnType<typeof loadDocument>;
   try {
     doc = loadDocument(kbDir, ctx.document_id);
@@ -64,7 +64,7 @@ export async function checkSource(kbDir: string, ctx: RunContext): Promise<Sourc
       checks.push(problemsCheck('source.manifest_digest', [`MARK fails on the run's source version: ${(error as Error).message}`]));
     }
   }
-  const pinned = ctx.context_pins.manifest_digest ?? undefined;
+  const pinned = ctx.pins.manifest_digest ?? undefined;
   if (mark !== undefined && pinned !== undefined) {
     const digest = manifestDigest({ document_id: ctx.document_id, source_version_id: ctx.source_version_id, region: { start: mark.start, end: mark.end }, vocab: doc.vocab });
     const cmp = compareCheck('source.manifest_digest', pinned, digest);

@@ -15,8 +15,8 @@ import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js'
 
 /** Phase 10: review decision + forward lifecycle move, one transaction (adopts its own earlier decision). */
 export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
-  const approval = run.approvals.SG2.accepted;
+  const run = deps.run;
+  const approval = context.approvals.SG2.accepted;
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg2_approval_sha256) {
     throw new StopError('STOP_APPROVAL_INVALID', 'lifecycle enact needs the accepted SG2 approval recorded in the sidecar', { runId: run.run_id, runbook: 'runbooks/README.md#stop_approval_invalid' });
   }
@@ -41,7 +41,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
     productionMutation: `cutter.iu lifecycle_state + cutter_governance.review_decision: ${run.document_id}`,
     work: [
       `SG2 approved by ${approval.signer_fingerprint.toUpperCase()} in ${approval.name} (sha256 ${approval.sha256})`,
-      ...run.approvals.SG2.refused.map((x) => `SG2 approval ${x.name} refused: ${x.reason}`),
+      ...context.approvals.SG2.refused.map((x) => `SG2 approval ${x.name} refused: ${x.reason}`),
       'recorded the review decision and moved the lifecycle forward in one transaction (this run\'s own earlier decision is adopted)',
       r.supersededSourceVersion === null ? 'no earlier source version was in force' : `superseded source version ${r.supersededSourceVersion}`,
     ],
@@ -56,7 +56,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
 
 /** Phase 11: the final report, then the runs-index line (idempotent per run). */
 export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => context.keys[p] ?? '');
   const artifacts = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
   const upload = await publishRunDocument(deps, 'closeout', phaseReport(deps, 'closeout', context, {

@@ -13,7 +13,7 @@ import { publishRunDocument } from '../publishRunDocument.js';
 
 /** Reads the live document and refuses when its bytes are no longer the run's source version. */
 export function liveSourceOfRun(deps: PhaseDeps): LiveDocument {
-  const run = deps.store.current;
+  const run = deps.run;
   const live = liveDocument(deps.config.kbDir, run.law_id);
   if (live.doc.sourceVersionId !== run.source_version_id) {
     throw new StopError('STOP_DRIFT', `the source of ${run.law_id} changed: it now hashes to ${live.doc.sourceVersionId.slice(0, 16)}…, this run cuts ${run.source_version_id.slice(0, 16)}…`, {
@@ -27,7 +27,7 @@ export function liveSourceOfRun(deps: PhaseDeps): LiveDocument {
 
 /** Phase 1: pin the manifest digest and register the source version (idempotent). */
 export async function sourcePin(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const live = liveSourceOfRun(deps);
   const manifest = live.manifestDigest();
   const mark = live.mark();

@@ -20,7 +20,7 @@ import { publishRunDocument } from '../publishRunDocument.js';
  * @throws InputError when no backup recipient is configured (a cut never runs without a backup)
  */
 export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   let file: { bytes: Uint8Array; sha256: string } | undefined;
   try {
     file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
@@ -52,7 +52,7 @@ export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Pro
 
 /** Phase 5: the writer role holds exactly the needed privileges and the guards exist. */
 export async function grantProbe(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const probe = await probeGrants(deps.db, deps.config.writerRole);
   if (!probe.ok) {
     const bad = probe.checks.filter((c) => !c.ok).map((c) => `${c.check} (expected ${String(c.expected)}, found ${String(c.observed)})`);

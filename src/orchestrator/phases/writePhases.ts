@@ -12,7 +12,8 @@ import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
 import { readBackIus } from '../../ledger/readBackIus.js';
 import { writeLegA } from '../../ledger/writeLegA.js';
 import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
-import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
+import type { GateName } from '../../../machines/steps.js';
+import type { CutContext, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import type { PhaseDeps } from '../PhaseDeps.js';
 import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
 import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
@@ -20,8 +21,8 @@ import { liveSourceOfRun } from './prePhases.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-function refusedLines(deps: PhaseDeps, gate: 'SG1' | 'SG2'): string[] {
-  const a = deps.store.current.approvals[gate];
+function refusedLines(context: CutContext, gate: GateName): string[] {
+  const a = context.approvals[gate];
   return [
     ...(a.accepted === null ? [] : [`${gate} approved by ${a.accepted.signer_fingerprint.toUpperCase()} in ${a.accepted.name}`]),
     ...a.refused.map((r) => `${gate} approval ${r.name} refused: ${r.reason}`),
@@ -30,8 +31,8 @@ function refusedLines(deps: PhaseDeps, gate: 'SG1' | 'SG2'): string[] {
 
 /** Phase 6: one transaction writes the change set and every IU (or adopts the committed one). */
 export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
-  const approval = run.approvals.SG1.accepted;
+  const run = deps.run;
+  const approval = context.approvals.SG1.accepted;
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg1_approval_sha256) {
     throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [], runbook: 'runbooks/README.md#stop_approval_invalid' });
   }
@@ -50,7 +51,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   const upload = await publishAfterWrite(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
     productionMutation: `cutter.iu + cutter_governance.cut_change_set: ${run.document_id} change set ${r.changeSetId}`,
     work: [
-      ...refusedLines(deps, 'SG1'),
+      ...refusedLines(context, 'SG1'),
       `took the advisory lock of document ${run.document_id}`,
       're-planned inside the transaction and asserted writer_digest',
       `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction (a change set this run committed earlier is found by its idempotency key and adopted)`,
@@ -64,7 +65,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
 
 /** Phase 7: read the IUs back; count, hashes, tree shape and lossless re-assembly of the region. */
 export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const live = liveSourceOfRun(deps);
   const mark = live.mark();
   const plan = live.plan();
@@ -104,7 +105,7 @@ export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorI
 
 /** Phase 8: LegBRecorder records the manifest envelope (adopting this run's own earlier row). */
 export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const p = context.pins;
   const changeSetId = p.change_set_id ?? '';
   const rows = await readBackIus(deps.db, changeSetId);
@@ -137,7 +138,7 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
 
 /** Phase 9: VerifyRecorder re-derives writer_digest from the DB rows and records the result. */
 export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
-  const run = deps.store.current;
+  const run = deps.run;
   const changeSetId = context.pins.change_set_id ?? '';
   const rows = await readBackIus(deps.db, changeSetId);
   const derived = writerDigest(rows);
