@@ -7,19 +7,24 @@
 import { z } from 'zod';
 import { APPROVAL_REFUSALS } from '../src/approval/approvalRefusal.js';
 import { STOP_CODES } from '../src/errors.js';
-import { GATE_NAMES, PHASE_NAMES, STEP_NAMES } from './steps.js';
+import { GATE_NAMES, STEP_NAMES, STEPS, type PhaseName } from './steps.js';
 import { PIN_NAMES } from './types.js';
-import type { CutContext } from './types.js';
+import type { CutContext, PinName } from './types.js';
 
 const nonEmpty = z.string().min(1);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits (sha256)');
 const stepName = z.enum(STEP_NAMES as [string, ...string[]]);
 
-/** Pins: only known names, each a non-empty string. */
-export const pinsSchema = z.partialRecord(z.enum(PIN_NAMES), nonEmpty);
+const uuid = z.uuid({ message: 'must be a UUID' });
 
-/** Keys: only phase names (reference §4), each a non-empty string. */
-export const keysSchema = z.partialRecord(z.enum(PHASE_NAMES as [string, ...string[]]), nonEmpty);
+/** Pins that are database row ids (UUIDv7); every other pin is a sha256. */
+const ID_PINS: readonly PinName[] = ['change_set_id', 'manifest_envelope_id', 'verify_result_id', 'review_decision_id'];
+
+/** Pins: only known names; ids are UUIDs, digests 64 lowercase hex. */
+export const pinsSchema = z.strictObject(Object.fromEntries(PIN_NAMES.map((p) => [p, (ID_PINS.includes(p) ? uuid : sha256Hex).optional()])) as Record<PinName, z.ZodOptional<z.ZodString>>);
+
+/** Keys: only phase names (reference §4); a row-id phase's key is a UUID, any other a sha256. */
+export const keysSchema = z.strictObject(Object.fromEntries(STEPS.flatMap((s) => (s.key === null ? [] : [[s.name, (s.key === 'uuid' ? uuid : sha256Hex).optional()]]))) as Record<PhaseName, z.ZodOptional<z.ZodString>>);
 
 /** One KB upload: path, sha256 of its bytes, commit hash. */
 export const uploadRecordSchema = z.strictObject({ path: nonEmpty, sha256: sha256Hex, commit: nonEmpty });
@@ -41,6 +46,7 @@ export const acceptedApprovalSchema = z.strictObject({
   signer_fingerprint: fingerprint,
   decision: z.enum(['approve', 'deny']),
   signed_at: isoTime,
+  reason: z.string().optional(),
 });
 
 /** An approval file that was considered and refused, with its reason code. */

@@ -68,6 +68,11 @@ function decisionOf(params: OutputParams, context: CutContext): GateDecisionOutp
   return verdict.ok ? verdict.decision : undefined;
 }
 
+function verdictIn(params: OutputParams, context: CutContext, verdicts: readonly GateVerdict[]): boolean {
+  const d = decisionOf(params, context);
+  return d !== undefined && verdicts.includes(d.verdict);
+}
+
 /** The machine's building blocks: actors (loud defaults), actions and guards, all by name. */
 export const cutMachineSetup = setup({
   types: {
@@ -100,7 +105,8 @@ export const cutMachineSetup = setup({
     recordDenied: assign(({ context }, params: OutputParams) => {
       const d = decisionOf(params, context);
       const by = d?.accepted === null || d === undefined ? 'a sovereign' : `${d.accepted.signer_fingerprint.toUpperCase()} in ${d.accepted.name}`;
-      return { stop: { code: 'STOP_SG_DENIED' as const, message: `${params.step} denied by ${by}`, step: params.step, at: d?.at ?? '' } };
+      const why = d?.accepted?.reason === undefined ? '' : `: ${d.accepted.reason}`;
+      return { stop: { code: 'STOP_SG_DENIED' as const, message: `${params.step} denied by ${by}${why}`, step: params.step, at: d?.at ?? '' } };
     }),
     recordRejectedOutput: assign(({ context }, params: OutputParams) => {
       const verdict = checkPhaseOutput(params.step, params.part, context, params.output);
@@ -112,10 +118,9 @@ export const cutMachineSetup = setup({
   },
   guards: {
     outputAccepted: ({ context }, params: OutputParams) => checkPhaseOutput(params.step, params.part, context, params.output).ok,
-    verdictIs: ({ context }, params: OutputParams & { verdicts: readonly GateVerdict[] }) => {
-      const d = decisionOf(params, context);
-      return d !== undefined && params.verdicts.includes(d.verdict);
-    },
+    approved: ({ context }, params: OutputParams) => verdictIn(params, context, ['approved']),
+    waiting: ({ context }, params: OutputParams) => verdictIn(params, context, ['pending', 'invalid']),
+    denied: ({ context }, params: OutputParams) => verdictIn(params, context, ['denied']),
     requestPinned: ({ context }, params: { gate: GateName }) => context.pins[requestPinOf(params.gate)] !== undefined,
     stepPending: ({ context }, params: { step: StepName }) => !context.completed.includes(params.step),
   },
@@ -146,11 +151,10 @@ function onOutput(step: StepName, part: StepPart, target: string) {
 
 function onVerdict(gate: GateName, next: string) {
   const params = outputParams(gate, 'decide');
-  const when = (verdicts: readonly GateVerdict[]) => ({ type: 'verdictIs' as const, params: (args: DoneEventArgs) => ({ ...params(args), verdicts }) });
   return [
-    { guard: when(['approved']), target: next, actions: { type: 'recordOutput' as const, params } },
-    { guard: when(['pending', 'invalid']), target: 'awaiting', actions: { type: 'recordOutput' as const, params } },
-    { guard: when(['denied']), target: 'stopped', actions: [{ type: 'recordOutput' as const, params }, { type: 'recordDenied' as const, params }] },
+    { guard: { type: 'approved' as const, params }, target: next, actions: { type: 'recordOutput' as const, params } },
+    { guard: { type: 'waiting' as const, params }, target: 'awaiting', actions: { type: 'recordOutput' as const, params } },
+    { guard: { type: 'denied' as const, params }, target: 'stopped', actions: [{ type: 'recordOutput' as const, params }, { type: 'recordDenied' as const, params }] },
     { target: 'stopped', actions: { type: 'recordRejectedOutput' as const, params } },
   ];
 }

@@ -78,6 +78,8 @@ export interface AcceptedApproval {
   signer_fingerprint: string;
   decision: 'approve' | 'deny';
   signed_at: string;
+  /** The signed `reason` field (absent in records made by release 0.1.0). */
+  reason?: string;
 }
 
 /** An approval file that was considered and refused, with the reason code of `verifyApproval`. */

@@ -51,7 +51,7 @@ export async function evaluateGateApprovals(
     }
     const verdict = await verifyApproval(text, keyring, expected, now);
     if (verdict.ok) {
-      valid.push({ name: file.name, sha256, signer_fingerprint: verdict.signer_fingerprint, decision: verdict.decision, signed_at: verdict.signed_at });
+      valid.push({ name: file.name, sha256, signer_fingerprint: verdict.signer_fingerprint, decision: verdict.decision, signed_at: verdict.signed_at, reason: verdict.reason });
     } else {
       refused.push({ name: file.name, sha256, reason: verdict.reason, message: verdict.message });
     }

@@ -35,7 +35,7 @@ describe('cut machine happy path', () => {
     }
     for (const g of ['SG1', 'SG2'] as const) {
       expect(ctx.uploads[g]).toEqual(requestOutputFor(INPUT.run_id, g).upload);
-      expect(ctx.pins).toMatchObject({ ...requestOutputFor(INPUT.run_id, g).pins, ...approvalFor(INPUT.run_id, g).pins });
+      expect(ctx.pins).toMatchObject({ ...requestOutputFor(INPUT.run_id, g).pins, ...{ [`${g.toLowerCase()}_approval_sha256`]: approvalFor(INPUT.run_id, g).accepted?.sha256 } });
     }
     expect(Object.keys(ctx.pins)).toHaveLength(15);
     expect(Object.keys(ctx.uploads)).toHaveLength(13);

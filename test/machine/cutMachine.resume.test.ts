@@ -4,7 +4,7 @@ import { restoreCutActor } from '../../machines/cutSnapshot.js';
 import type { CutMachine } from '../../machines/cutMachine.js';
 import { STEP_NAMES } from '../../machines/steps.js';
 import type { PhaseActorInput } from '../../machines/types.js';
-import { approvalFor, fakeActors, phaseOutputFor, rejectWith } from './fakeActors.js';
+import { approvalFor, fakeActors, pendingFor, phaseOutputFor, rejectWith } from './fakeActors.js';
 import { INPUT, machineWith, runToSettle, settle } from './runMachine.js';
 
 /** Persists as the runner does: getPersistedSnapshot, then a JSON round trip through the sidecar. */
@@ -21,12 +21,14 @@ function restore(machine: CutMachine, persisted: unknown) {
 const count = (calls: string[], call: string) => calls.filter((c) => c === call).length;
 
 describe('gate pause, persist, restore, RESUME', () => {
-  test('AWAITING_SG1 pauses at SG1; a restored actor with an approval resumes to done without re-requesting', async () => {
+  test('a pending verdict waits at SG1 (a state, not a stop); a restored actor with an approval resumes to done without re-requesting', async () => {
     const first: string[] = [];
-    const { actor, snapshot } = await runToSettle(machineWith(fakeActors(first, { SG1_decide: () => rejectWith('AWAITING_SG1', 'no approval yet') })));
-    expect(snapshot.hasTag('stopped')).toBe(true);
-    expect(snapshot.value).toEqual({ SG1: 'stopped' });
-    expect(snapshot.context.stop).toMatchObject({ code: 'AWAITING_SG1', step: 'SG1', message: 'no approval yet' });
+    const { actor, snapshot } = await runToSettle(machineWith(fakeActors(first, { SG1_decide: async () => pendingFor() })));
+    expect(snapshot.hasTag('awaiting')).toBe(true);
+    expect(snapshot.hasTag('stopped')).toBe(false);
+    expect(snapshot.value).toEqual({ SG1: 'awaiting' });
+    expect(snapshot.context.stop).toBeNull();
+    expect(snapshot.context.approvals.SG1).toEqual({ verdict: 'pending', accepted: null, refused: [], since: pendingFor().since });
     expect(count(first, 'SG1_request:SG1')).toBe(1);
     const persisted = persist(actor);
     actor.stop();
@@ -34,28 +36,29 @@ describe('gate pause, persist, restore, RESUME', () => {
     const second: string[] = [];
     const resumed = restore(machineWith(fakeActors(second)), persisted);
     resumed.start();
-    expect(resumed.getSnapshot().hasTag('stopped')).toBe(true);
+    expect(resumed.getSnapshot().hasTag('awaiting')).toBe(true);
     resumed.send({ type: 'RESUME', at: '2026-11-02T10:00:00Z' });
     const end = await settle(resumed);
     expect(end.status).toBe('done');
     expect(end.context.stop).toBeNull();
     expect(end.context.completed).toEqual([...STEP_NAMES]);
-    expect(end.context.pins.sg1_approval_sha256).toBe(approvalFor(INPUT.run_id, 'SG1').pins?.sg1_approval_sha256);
+    expect(end.context.pins.sg1_approval_sha256).toBe(approvalFor(INPUT.run_id, 'SG1').accepted?.sha256);
+    expect(end.context.approvals.SG1).toMatchObject({ verdict: 'approved', since: pendingFor().since });
     expect(count(second, 'SG1_request:SG1')).toBe(0);
     // Resume re-checks drift at the gate, then decides; no step before SG1 runs again.
     expect(second.slice(0, 2)).toEqual(['internalGate:SG1', 'SG1_decide:SG1']);
     for (const s of STEP_NAMES.slice(0, 5)) expect(count(second, `${s}:${s}`)).toBe(0);
   });
 
-  test('AWAITING_SG2 pauses at SG2 and resumes the same way', async () => {
+  test('a pending verdict waits at SG2 and resumes the same way', async () => {
     const calls: string[] = [];
     let approved = false;
     const machine = machineWith(
-      fakeActors(calls, { SG2_decide: async (i) => (approved ? approvalFor(i.context.run_id, 'SG2') : rejectWith('AWAITING_SG2')) }),
+      fakeActors(calls, { SG2_decide: async (i) => (approved ? approvalFor(i.context.run_id, 'SG2') : pendingFor()) }),
     );
     const { actor, snapshot } = await runToSettle(machine);
-    expect(snapshot.value).toEqual({ SG2: 'stopped' });
-    expect(snapshot.context.stop?.code).toBe('AWAITING_SG2');
+    expect(snapshot.value).toEqual({ SG2: 'awaiting' });
+    expect(snapshot.context.approvals.SG2.verdict).toBe('pending');
     approved = true;
     actor.send({ type: 'RESUME' });
     expect((await settle(actor)).status).toBe('done');
@@ -123,7 +126,7 @@ describe('restart from a sidecar context (input.context)', () => {
   });
 
   test('a gate whose request is pinned goes from check straight to decide', async () => {
-    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG1_decide: () => rejectWith('AWAITING_SG1') })));
+    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG1_decide: async () => pendingFor() })));
     const calls: string[] = [];
     const { snapshot: end } = await runToSettle(machineWith(fakeActors(calls)), { ...INPUT, context: snapshot.context });
     expect(end.status).toBe('done');

@@ -28,8 +28,9 @@ describe('cut machine shape', () => {
     for (const s of STEPS) {
       const node = machine.root.states[s.name] as AnyStateNode;
       expect(node.type).toBe('compound');
-      expect(Object.keys(node.states)).toEqual(s.kind === 'gate' ? ['check', 'request', 'decide', 'stopped'] : ['check', 'run', 'stopped']);
+      expect(Object.keys(node.states)).toEqual(s.kind === 'gate' ? ['check', 'request', 'decide', 'awaiting', 'stopped'] : ['check', 'run', 'stopped']);
       expect((node.states['stopped'] as AnyStateNode).tags).toEqual(['stopped']);
+      if (s.kind === 'gate') expect((node.states['awaiting'] as AnyStateNode).tags).toEqual(['awaiting']);
     }
   });
 

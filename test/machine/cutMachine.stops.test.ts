@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { StopError } from '../../src/errors.js';
 import { stopSummary } from '../../machines/stopSummary.js';
-import { fakeActors, phaseOutputFor, rejectWith, requestOutputFor, sha } from './fakeActors.js';
+import { approvalFor, fakeActors, invalidFor, phaseOutputFor, rejectWith, requestOutputFor, sha } from './fakeActors.js';
 import { INPUT, machineWith, runToSettle, settle } from './runMachine.js';
 
 describe('stops', () => {
@@ -35,26 +35,40 @@ describe('stops', () => {
     expect(calls.filter((c) => c === 'source_pin:source_pin')).toHaveLength(1);
   });
 
-  test('a valid deny (thrown) stops with STOP_SG_DENIED', async () => {
+  test('a denied verdict (data, not a thrown error) stops with STOP_SG_DENIED; leg A never runs', async () => {
     const calls: string[] = [];
-    const { snapshot } = await runToSettle(machineWith(fakeActors(calls, { SG1_decide: () => rejectWith('STOP_SG_DENIED', 'denied: wrong version') })));
+    const denied = approvalFor(INPUT.run_id, 'SG1', 'deny');
+    const { snapshot } = await runToSettle(machineWith(fakeActors(calls, { SG1_decide: async () => ({ ...denied, accepted: { ...denied.accepted!, reason: 'wrong version' } }) })));
     expect(snapshot.value).toEqual({ SG1: 'stopped' });
-    expect(snapshot.context.stop).toMatchObject({ code: 'STOP_SG_DENIED', step: 'SG1', message: 'denied: wrong version' });
+    expect(snapshot.context.stop).toMatchObject({ code: 'STOP_SG_DENIED', step: 'SG1', at: denied.at });
+    expect(snapshot.context.stop?.message).toContain('wrong version');
+    expect(snapshot.context.stop?.message).toContain(denied.accepted!.signer_fingerprint.toUpperCase());
+    expect(snapshot.context.approvals.SG1.verdict).toBe('denied');
     expect(calls).not.toContain('cut_leg_a:cut_leg_a');
   });
 
-  test('a valid deny (returned as decision) stops with STOP_SG_DENIED too', async () => {
-    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG2_decide: async () => ({ decision: 'deny', reason: 'not in force yet' }) })));
+  test('a denied verdict at SG2 stops there; SG2 is not completed', async () => {
+    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG2_decide: async (i) => approvalFor(i.context.run_id, 'SG2', 'deny') })));
     expect(snapshot.value).toEqual({ SG2: 'stopped' });
     expect(snapshot.context.stop).toMatchObject({ code: 'STOP_SG_DENIED', step: 'SG2' });
-    expect(snapshot.context.stop?.message).toContain('not in force yet');
     expect(snapshot.context.completed).not.toContain('SG2');
   });
 
-  test('only invalid approvals → STOP_APPROVAL_INVALID, the run stays at its gate', async () => {
-    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG1_decide: () => rejectWith('STOP_APPROVAL_INVALID', 'signature by an untrusted key') })));
+  test('only invalid approvals → the gate waits (awaiting) with the refused files recorded, no stop', async () => {
+    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG1_decide: async (i) => invalidFor(i.context.run_id, 'SG1') })));
+    expect(snapshot.value).toEqual({ SG1: 'awaiting' });
+    expect(snapshot.context.stop).toBeNull();
+    expect(snapshot.context.approvals.SG1.verdict).toBe('invalid');
+    expect(snapshot.context.approvals.SG1.refused).toHaveLength(1);
+    expect(snapshot.context.approvals.SG1.refused[0]?.reason).toBe('unsigned');
+  });
+
+  test('a verdict that contradicts its approval (approved with a deny) is a bug: STOP_INTERNAL', async () => {
+    const denied = approvalFor(INPUT.run_id, 'SG1', 'deny');
+    const { snapshot } = await runToSettle(machineWith(fakeActors([], { SG1_decide: async () => ({ ...denied, verdict: 'approved' }) })));
     expect(snapshot.value).toEqual({ SG1: 'stopped' });
-    expect(snapshot.context.stop?.code).toBe('STOP_APPROVAL_INVALID');
+    expect(snapshot.context.stop?.code).toBe('STOP_INTERNAL');
+    expect(snapshot.context.pins.sg1_approval_sha256).toBeUndefined();
   });
 
   test('an unexpected error becomes STOP_INTERNAL with its name kept', async () => {

@@ -59,10 +59,22 @@ export function requestOutputFor(runId: string, gate: 'SG1' | 'SG2'): PhaseOutpu
   };
 }
 
-/** An approval output. */
-export function approvalFor(runId: string, gate: 'SG1' | 'SG2'): GateDecisionOutput {
-  const a = sha(`${runId}/${gate}/approval`);
-  return { decision: 'approve', pins: gate === 'SG1' ? { sg1_approval_sha256: a } : { sg2_approval_sha256: a } };
+const AT = '2026-05-20T12:00:00.000Z';
+
+/** A decided gate: an accepted approve (or deny) signed by a fake sovereign. */
+export function approvalFor(runId: string, gate: 'SG1' | 'SG2', decision: 'approve' | 'deny' = 'approve'): GateDecisionOutput {
+  const accepted = { name: `${gate}-approval.md`, sha256: sha(`${runId}/${gate}/approval`), signer_fingerprint: sha('sovereign').slice(0, 40), decision, signed_at: AT };
+  return { verdict: decision === 'approve' ? 'approved' : 'denied', accepted, refused: [], since: AT, at: AT };
+}
+
+/** No approval file yet: the gate waits. */
+export function pendingFor(): GateDecisionOutput {
+  return { verdict: 'pending', accepted: null, refused: [], since: AT, at: AT };
+}
+
+/** Only refused approval files: the gate waits, reporting them. */
+export function invalidFor(runId: string, gate: 'SG1' | 'SG2'): GateDecisionOutput {
+  return { verdict: 'invalid', accepted: null, refused: [{ name: `${gate}-approval.md`, sha256: sha(`${runId}/${gate}/bad`), reason: 'unsigned', message: 'no signed block' }], since: AT, at: AT };
 }
 
 /** Replaces the default behaviour of one src; receives the actor input. */

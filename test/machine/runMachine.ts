@@ -16,9 +16,9 @@ export function machineWith(actors: CutActors): CutMachine {
   return createCutMachine().provide({ actors });
 }
 
-/** Resolves when the actor is done or in a `stopped` state; rejects if it errors. */
+/** Resolves when the actor is done, in a `stopped` state or waiting at a gate; rejects if it errors. */
 export function settle(actor: Actor<CutMachine>) {
-  return waitFor(actor, (s) => s.status === 'done' || s.hasTag('stopped'), { timeout: 5_000 });
+  return waitFor(actor, (s) => s.status === 'done' || s.hasTag('stopped') || s.hasTag('awaiting'), { timeout: 5_000 });
 }
 
 /** Creates, starts and settles an actor of `machine`. */

@@ -96,6 +96,8 @@ describe('parseCutContext', () => {
   });
 
   test('accepts a minimal fresh context', () => {
-    expect(parseCutContext({ snapshot_version: 1, run_id: 'r', document_id: 'd', pins: {}, keys: {}, uploads: {}, stop: null, completed: [] }).ok).toBe(true);
+    const approvals = { SG1: { verdict: null, accepted: null, refused: [], since: null }, SG2: { verdict: null, accepted: null, refused: [], since: null } };
+    expect(parseCutContext({ snapshot_version: 2, run_id: 'r', document_id: 'd', pins: {}, keys: {}, uploads: {}, stop: null, completed: [], approvals }).ok).toBe(true);
+    expect(parseCutContext({ snapshot_version: 2, run_id: 'r', document_id: 'd', pins: {}, keys: {}, uploads: {}, stop: null, completed: [] }).ok).toBe(false);
   });
 });

@@ -36,7 +36,10 @@ describe('toMermaid', () => {
   test('chains the steps: each accepted output goes to the next step, closeout to done', () => {
     expect(lines).toContain('  source_pin__run --> mark : done(source_pin) if outputAccepted');
     expect(lines).toContain('  grant_probe__run --> SG1 : done(grant_probe) if outputAccepted');
-    expect(lines).toContain('  SG1__decide --> cut_leg_a : done(SG1_decide) if outputAccepted');
+    expect(lines).toContain('  SG1__decide --> cut_leg_a : done(SG1_decide) if approved');
+    expect(lines).toContain('    SG1__decide --> SG1__awaiting : done(SG1_decide) if waiting');
+    expect(lines).toContain('    SG1__decide --> SG1__stopped : done(SG1_decide) if denied');
+    expect(lines).toContain('    SG1__awaiting --> SG1__check : RESUME');
     expect(lines).toContain('  closeout__run --> done : done(closeout) if outputAccepted');
     expect(lines).toContain('    SG1__check --> SG1__decide : done(internalGate_SG1) if requestPinned(SG1)');
     expect(lines).toContain('    SG1__check --> SG1__request : done(internalGate_SG1) else');

@@ -15,7 +15,7 @@ import { resume, type RunOutcome } from '../../src/orchestrator/runCut.js';
 import { packageRoot } from '../../src/packageRoot.js';
 import { GOVERNED_TABLES } from '../../src/ledger/probeGrants.js';
 import { readSidecar } from '../../src/sidecar/readSidecar.js';
-import type { RunContext } from '../../src/sidecar/runContextSchema.js';
+import type { RunView } from '../../machines/runView.js';
 import { recordingProgress, type CutWorkspace } from './cutWorkspace.js';
 import { testGit } from './gitRepos.js';
 
@@ -33,8 +33,8 @@ export interface RunEffects {
   db: DbCounts;
   kbFiles: string[];
   kbHead: string | undefined;
-  keys: RunContext['keys'];
-  pins: RunContext['context_pins'];
+  keys: RunView['keys'];
+  pins: RunView['pins'];
   uploads: string[];
   completed: string[];
 }
@@ -57,14 +57,13 @@ export async function countRows(ws: CutWorkspace): Promise<DbCounts> {
 }
 
 /** The machine's `completed` steps recorded in the sidecar's persisted snapshot. */
-export function completedSteps(ctx: RunContext): string[] {
-  const completed = (ctx.snapshot as { context?: { completed?: unknown } } | null)?.context?.completed;
-  return Array.isArray(completed) ? completed.map(String) : [];
+export function completedSteps(ctx: RunView): string[] {
+  return [...ctx.completed];
 }
 
-/** Reads the run's sidecar (validated, key chain checked). */
-export function sidecarOf(ws: CutWorkspace, runId: string): Promise<RunContext> {
-  return readSidecar(ws.config.sidecarsDir, runId);
+/** Reads the run's sidecar (validated, key chain checked) and returns its view. */
+export async function sidecarOf(ws: CutWorkspace, runId: string): Promise<RunView> {
+  return (await readSidecar(ws.config.sidecarsDir, runId)).view;
 }
 
 /** Takes the {@link RunEffects} picture of run `runId`. */
@@ -76,7 +75,7 @@ export async function runEffects(ws: CutWorkspace, runId: string): Promise<RunEf
     kbFiles: await kb.list(ctx.kb_folder),
     kbHead: await kb.headCommit(),
     keys: ctx.keys,
-    pins: ctx.context_pins,
+    pins: ctx.pins,
     uploads: ctx.uploads.map((u) => u.path),
     completed: completedSteps(ctx),
   };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { parseSidecar } from '../../../src/sidecar/parseSidecar.js';
-import type { RunContext } from '../../../src/sidecar/runContextSchema.js';
+import type { Sidecar } from '../../../src/sidecar/runContextSchema.js';
 import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { completeRunContext, freshRunContext } from '../../unit/sidecar/sampleRunContext.js';
 import { spawnFixture, waitForOutput } from './childProcess.js';
@@ -23,11 +23,11 @@ afterEach(async () => {
 });
 
 /** Writes the old version in-process and hands the new one to a child through a JSON file. */
-async function prepare(): Promise<{ oldText: string; next: RunContext; nextFile: string; file: string }> {
+async function prepare(): Promise<{ oldText: string; next: Sidecar; nextFile: string; file: string }> {
   const old = freshRunContext();
   const file = await writeSidecar(dir, old);
   const oldText = await readFile(file, 'utf8');
-  const next: RunContext = { ...completeRunContext(old.run_id), updated_at: '2026-05-20T12:00:00.000Z' };
+  const next: Sidecar = { ...completeRunContext(old.run_id), updated_at: '2026-05-20T12:00:00.000Z' };
   const nextFile = path.join(work, 'next.json');
   await writeFile(nextFile, JSON.stringify(next));
   return { oldText, next, nextFile, file };
@@ -47,7 +47,7 @@ describe('sidecar write killed by a failpoint (real child process)', () => {
     const child = spawnFixture(['write', dir, nextFile, 'mark'], { ORCHESTRATE_FAILPOINT: 'sidecar.write.after' });
     expect((await child.exited).signal).toBe('SIGKILL');
     const parsed = parseSidecar(await readFile(file, 'utf8'));
-    expect(parsed).toEqual({ ok: true, value: next });
+    expect(parsed).toMatchObject({ ok: true, value: next });
   });
 
   test('a scoped failpoint fires only in its scope', async () => {
@@ -77,9 +77,10 @@ describe('sidecar write killed by a failpoint (real child process)', () => {
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) return;
       if (text === oldText) continue;
-      const snapshot = parsed.value.snapshot as { counter: number; text: string };
-      expect(snapshot.text).toBe(big);
-      expect(parsed.value.snapshot_version).toBe(snapshot.counter);
+      const stop = parsed.view.stop;
+      expect(stop?.message).toBe(big);
+      const snapshot = { counter: Number(stop?.facts['next']) };
+      expect(stop?.facts['runbook']).toBe(String(snapshot.counter));
       const printed = child.stdout().trim().split('\n').map(Number);
       const lastPrinted = printed[printed.length - 1] ?? 0;
       // the file is the last acknowledged write or the one in flight when killed

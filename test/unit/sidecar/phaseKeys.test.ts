@@ -3,7 +3,11 @@ import { describe, expect, test } from 'vitest';
 import * as k from '../../../src/sidecar/phaseKeys.js';
 import { PHASES } from '../../../src/sidecar/phases.js';
 import { verifyKeyChain } from '../../../src/sidecar/verifyKeyChain.js';
-import { completeRunContext, freshRunContext } from './sampleRunContext.js';
+import { runView } from '../../../machines/runView.js';
+import { completeRunContext as completeSidecar, freshRunContext as freshSidecar } from './sampleRunContext.js';
+
+const completeRunContext = () => runView(completeSidecar());
+const freshRunContext = () => runView(freshSidecar());
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -57,7 +61,7 @@ describe('verifyKeyChain', () => {
 
   test('a tampered pin breaks the key that consumes it', () => {
     const ctx = completeRunContext();
-    const mismatches = verifyKeyChain({ ...ctx, context_pins: { ...ctx.context_pins, backup_sha: '0'.repeat(64) } });
+    const mismatches = verifyKeyChain({ ...ctx, pins: { ...ctx.pins, backup_sha: '0'.repeat(64) } });
     expect(mismatches.map((m) => m.phase)).toEqual(['backup']);
   });
 
@@ -74,8 +78,8 @@ describe('verifyKeyChain', () => {
     const gap = verifyKeyChain({ ...ctx, keys: withGap });
     expect(gap.find((m) => m.phase === 'cutplan')?.reason).toMatch(/later phase/);
     expect(gap.find((m) => m.phase === 'backup')?.reason).toMatch(/missing keys\.cutplan/);
-    const noPin = verifyKeyChain({ ...ctx, context_pins: { ...ctx.context_pins, region_sha: null } });
-    expect(noPin[0]).toMatchObject({ phase: 'mark', expected: null, reason: expect.stringMatching(/context_pins\.region_sha/) });
+    const noPin = verifyKeyChain({ ...ctx, pins: { ...ctx.pins, region_sha: undefined } });
+    expect(noPin[0]).toMatchObject({ phase: 'mark', expected: null, reason: expect.stringMatching(/pins\.region_sha/) });
   });
 
   test('every phase is covered by the chain (each key, tampered, is caught)', () => {

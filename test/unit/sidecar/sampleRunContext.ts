@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { uuidv7 } from 'uuidv7';
-import { newRunContext } from '../../../src/sidecar/newRunContext.js';
+import { newSidecar } from '../../../src/sidecar/newSidecar.js';
 import * as k from '../../../src/sidecar/phaseKeys.js';
-import type { RunContext } from '../../../src/sidecar/runContextSchema.js';
+import type { Sidecar } from '../../../src/sidecar/runContextSchema.js';
+import { STEP_NAMES } from '../../../machines/steps.js';
+import type { CutContext, Keys, Pins } from '../../../machines/types.js';
 
 /** Reads a corpus source at test time from `../shared/corpus` beside the repo. */
 export function corpusText(name: 'us-constitution' | 'udhr' | 'gdpr'): string {
@@ -19,10 +21,26 @@ function sha(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** A run just created for the US Constitution (no pins, no keys). */
-export function freshRunContext(runId: string = uuidv7()): RunContext {
+/** A persisted-snapshot stand-in with a valid context (the sidecar's shape, not a replay of the machine). */
+export function sampleSnapshot(sidecar: Sidecar, context: Partial<CutContext>, status: 'active' | 'done' = 'done', value: unknown = 'done'): unknown {
+  const none = { verdict: null, accepted: null, refused: [], since: null };
+  return {
+    status,
+    value,
+    historyValue: {},
+    children: {},
+    context: {
+      snapshot_version: 2, run_id: sidecar.run_id, document_id: sidecar.document_id, pins: {}, keys: {}, uploads: {}, stop: null, completed: [],
+      approvals: { SG1: none, SG2: none },
+      ...context,
+    },
+  };
+}
+
+/** A run just created for the US Constitution (no snapshot yet). */
+export function freshRunContext(runId: string = uuidv7()): Sidecar {
   const source = corpusText('us-constitution');
-  return newRunContext({
+  return newSidecar({
     run_id: runId,
     document_id: 'us-const',
     law_id: 'us-const',
@@ -35,7 +53,7 @@ export function freshRunContext(runId: string = uuidv7()): RunContext {
 }
 
 /** A completed run: every pin set and every key chained through closeout. */
-export function completeRunContext(runId: string = uuidv7()): RunContext {
+export function completeRunContext(runId: string = uuidv7()): Sidecar {
   const ctx = freshRunContext(runId);
   const source = corpusText('us-constitution');
   const pins = {
@@ -63,13 +81,17 @@ export function completeRunContext(runId: string = uuidv7()): RunContext {
   const lifecycle_enact = k.lifecycleEnactKey(pins.review_decision_id);
   const prior = [source_pin, mark, cutplan, backup, grant_probe, cut_leg_a, structural_verify, leg_b_record, write_verify, lifecycle_enact];
   const closeout = k.closeoutKey(prior, pins.final_report_sha);
+  const keys: Keys = { source_pin, mark, cutplan, backup, grant_probe, cut_leg_a, structural_verify, leg_b_record, write_verify, lifecycle_enact, closeout };
   return {
     ...ctx,
-    context_pins: pins,
-    keys: { source_pin, mark, cutplan, backup, grant_probe, cut_leg_a, structural_verify, leg_b_record, write_verify, lifecycle_enact, closeout },
-    state: 'done',
-    snapshot: { value: 'done', context: { note: 'xstate snapshot stand-in' } },
-    snapshot_version: 1,
+    snapshot: sampleSnapshot(ctx, { pins: pins as Pins, keys, completed: [...STEP_NAMES] }),
     updated_at: '2026-05-20T11:00:00.000Z',
   };
+}
+
+/** `sidecar` with its snapshot's context edited by `edit` (a deep copy; the original is untouched). */
+export function withContext(sidecar: Sidecar, edit: (context: Record<string, unknown>) => void): Sidecar {
+  const copy = JSON.parse(JSON.stringify(sidecar)) as Sidecar & { snapshot: { context: Record<string, unknown> } };
+  edit(copy.snapshot.context);
+  return copy;
 }

@@ -9,7 +9,8 @@ import { parseSidecar } from '../../../src/sidecar/parseSidecar.js';
 import { readSidecar } from '../../../src/sidecar/readSidecar.js';
 import { sidecarPaths } from '../../../src/sidecar/sidecarPaths.js';
 import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
-import { completeRunContext, freshRunContext } from './sampleRunContext.js';
+import { runView } from '../../../machines/runView.js';
+import { completeRunContext, freshRunContext, sampleSnapshot, withContext } from './sampleRunContext.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -25,44 +26,64 @@ async function refusal(promise: Promise<unknown>): Promise<InputError> {
   return error as InputError;
 }
 
+const keysOf = (ctx: Record<string, unknown>) => ctx['keys'] as Record<string, string>;
+const pinsOf = (ctx: Record<string, unknown>) => ctx['pins'] as Record<string, string>;
+
 describe('parseSidecar', () => {
-  test('accepts a fresh and a complete RunContext', () => {
+  test('accepts a fresh and a complete sidecar (schema 2: identity + snapshot)', () => {
     expect(parseSidecar(freshRunContext()).ok).toBe(true);
     const full = completeRunContext();
     const parsed = parseSidecar(JSON.stringify(full));
-    expect(parsed).toEqual({ ok: true, value: full });
+    expect(parsed).toMatchObject({ ok: true, value: full });
+    if (parsed.ok) expect(parsed.view).toMatchObject({ state: 'done', step: null, keys: { closeout: expect.any(String) } });
   });
 
-  test('returns every schema issue as data with dotted paths', () => {
-    const bad = { ...completeRunContext(), schema_version: 2, extra: true } as Record<string, unknown>;
-    (bad['context_pins'] as Record<string, unknown>)['region_sha'] = 'NOT-HEX';
-    (bad['uploads'] as unknown[]).push({ name: 'x.md', path: '/abs/x.md', sha256: 'a'.repeat(64), commit: 'b'.repeat(40) });
-    const result = parseSidecar(bad);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    const paths = result.issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['schema_version', 'context_pins.region_sha', 'uploads.0.path', '(root)']));
-    expect(result.issues.find((i) => i.path === '(root)')?.message).toMatch(/extra/);
+  test('returns every schema issue as data with dotted paths (identity and snapshot context)', () => {
+    const bad = { ...withContext(completeRunContext(), (c) => {
+      pinsOf(c)['region_sha'] = 'NOT-HEX';
+      (c['uploads'] as Record<string, unknown>)['mark'] = { path: '/abs/x.md', sha256: 'a'.repeat(64), commit: 'b'.repeat(40) };
+    }), extra: true } as Record<string, unknown>;
+    const top = parseSidecar({ ...bad, schema_version: 3 });
+    expect(top.ok).toBe(false);
+    if (!top.ok) {
+      expect(top.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['schema_version', '(root)']));
+      expect(top.issues.find((i) => i.path === '(root)')?.message).toMatch(/extra/);
+    }
+    const { extra: _extra, ...noExtra } = bad;
+    const inner = parseSidecar(noExtra);
+    expect(inner.ok ? [] : inner.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['snapshot.context.pins.region_sha']));
   });
 
-  test('refuses bad identities: run_id not UUIDv7, bad state, bad stop code, actor', () => {
+  test('refuses bad identities: run_id not UUIDv7, bad stop code, actor, a snapshot of another run', () => {
     const ctx = completeRunContext();
-    const result = parseSidecar({ ...ctx, run_id: '550e8400-e29b-41d4-a716-446655440000', state: 'paused', actor: 'nobody', stop: { code: 'STOP_NOPE', at: ctx.created_at, detail: '' } });
-    expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual(['actor', 'run_id', 'state', 'stop.code']);
+    const result = parseSidecar({ ...ctx, run_id: '550e8400-e29b-41d4-a716-446655440000', actor: 'nobody' });
+    expect(result.ok ? [] : result.issues.map((i) => i.path).sort()).toEqual(['actor', 'run_id']);
+    const stop = withContext(ctx, (c) => { c['stop'] = { code: 'STOP_NOPE', message: '', step: 'mark', at: '' }; });
+    const r2 = parseSidecar(stop);
+    expect(r2.ok ? [] : r2.issues.map((i) => i.path)).toEqual(['snapshot.context.stop.code']);
+    const other = withContext(ctx, (c) => { c['run_id'] = '01900000-0000-7000-8000-000000000000'; });
+    const r3 = parseSidecar(other);
+    expect(r3.ok ? [] : r3.issues.map((i) => i.path)).toEqual(['snapshot.context.run_id']);
   });
 
   test('invalid JSON is an issue at (root), never a throw', () => {
-    const result = parseSidecar('{"schema_version": 1,');
+    const result = parseSidecar('{"schema_version": 2,');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.issues[0]?.message).toMatch(/not valid JSON/);
   });
 
   test('a broken key chain is refused unless the check is skipped', () => {
     const ctx = completeRunContext();
-    const tampered = { ...ctx, keys: { ...ctx.keys, grant_probe: 'e'.repeat(64) } };
+    const tampered = withContext(ctx, (c) => { keysOf(c)['grant_probe'] = 'e'.repeat(64); });
     const result = parseSidecar(tampered);
-    expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(['keys.grant_probe', 'keys.closeout']);
+    expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(['snapshot.context.keys.grant_probe', 'snapshot.context.keys.closeout']);
     expect(parseSidecar(tampered, { checkKeyChain: false }).ok).toBe(true);
+  });
+
+  test('editing only a pin of the snapshot breaks the key chain (one copy of state: no second copy to agree with)', () => {
+    const tampered = withContext(completeRunContext(), (c) => { pinsOf(c)['writer_digest'] = 'd'.repeat(64); });
+    const result = parseSidecar(tampered);
+    expect(result.ok ? [] : result.issues.map((i) => i.path)).toContain('snapshot.context.keys.cutplan');
   });
 });
 
@@ -73,8 +94,8 @@ describe('writeSidecar / readSidecar', () => {
     expect(file).toBe(path.join(dir, `${ctx.run_id}.json`));
     const text = await readFile(file, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text).toContain('\n  "schema_version": 1,');
-    expect(await readSidecar(dir, ctx.run_id)).toEqual(ctx);
+    expect(text).toContain('\n  "schema_version": 2,');
+    expect((await readSidecar(dir, ctx.run_id)).sidecar).toEqual(ctx);
     // no temp files are left behind
     expect(await readdir(dir)).toEqual([`${ctx.run_id}.json`]);
   });
@@ -82,46 +103,46 @@ describe('writeSidecar / readSidecar', () => {
   test('overwrites with the new version', async () => {
     const ctx = freshRunContext();
     await writeSidecar(dir, ctx);
-    const next = { ...ctx, state: 'awaiting_sg1' as const, updated_at: '2026-05-20T10:05:00.000Z' };
+    const next = { ...ctx, snapshot: sampleSnapshot(ctx, {}, 'active', { SG1: 'awaiting' }), updated_at: '2026-05-20T10:05:00.000Z' };
     await writeSidecar(dir, next);
-    expect((await readSidecar(dir, ctx.run_id)).state).toBe('awaiting_sg1');
+    expect((await readSidecar(dir, ctx.run_id)).view.state).toBe('awaiting_sg1');
   });
 
   test('refuses to write an invalid or non-chaining context, and writes nothing', async () => {
     const ctx = completeRunContext();
-    const error = await refusal(writeSidecar(dir, { ...ctx, keys: { ...ctx.keys, cutplan: 'c'.repeat(64) } }));
-    expect(error.where.field).toBe('keys.cutplan');
+    const error = await refusal(writeSidecar(dir, withContext(ctx, (c) => { keysOf(c)['cutplan'] = 'c'.repeat(64); })));
+    expect(error.where.field).toBe('snapshot.context.keys.cutplan');
     expect(await readdir(dir)).toEqual([]);
   });
 
   test('a sidecar failing its schema is refused naming the file, the field and its line', async () => {
     const ctx = completeRunContext();
     const file = sidecarPaths(dir, ctx.run_id).context;
-    const json = JSON.stringify({ ...ctx, context_pins: { ...ctx.context_pins, writer_digest: 'xyz' } }, null, 2);
+    const json = JSON.stringify(withContext(ctx, (c) => { pinsOf(c)['writer_digest'] = 'xyz'; }), null, 2);
     await writeFile(file, `${json}\n`);
     const error = await refusal(readSidecar(dir, ctx.run_id));
     expect(error.where.file).toBe(file);
-    expect(error.where.field).toBe('context_pins.writer_digest');
+    expect(error.where.field).toBe('snapshot.context.pins.writer_digest');
     const expectedLine = json.split('\n').findIndex((l) => l.includes('"writer_digest"')) + 1;
     expect(error.where.line).toBe(expectedLine);
-    expect(error.message).toContain('context_pins.writer_digest');
+    expect(error.message).toContain('snapshot.context.pins.writer_digest');
   });
 
   test('a tampered key is refused by readSidecar; a forensic read still returns it', async () => {
     const ctx = completeRunContext();
     const file = sidecarPaths(dir, ctx.run_id).context;
-    await writeFile(file, JSON.stringify({ ...ctx, keys: { ...ctx.keys, source_pin: 'a'.repeat(64) } }, null, 2));
+    await writeFile(file, JSON.stringify(withContext(ctx, (c) => { keysOf(c)['source_pin'] = 'a'.repeat(64); }), null, 2));
     const error = await refusal(readSidecar(dir, ctx.run_id));
     expect(error.message).toMatch(/key chain broken/);
-    expect(error.where.field).toBe('keys.source_pin');
-    expect((await readSidecar(dir, ctx.run_id, { checkKeyChain: false })).keys.source_pin).toBe('a'.repeat(64));
+    expect(error.where.field).toBe('snapshot.context.keys.source_pin');
+    expect((await readSidecar(dir, ctx.run_id, { checkKeyChain: false })).view.keys.source_pin).toBe('a'.repeat(64));
   });
 
   test('missing file, invalid JSON (with line) and a run_id differing from the file name are InputErrors', async () => {
     const ctx = freshRunContext();
     expect((await refusal(readSidecar(dir, ctx.run_id))).message).toMatch(/does not exist/);
     const file = sidecarPaths(dir, ctx.run_id).context;
-    await writeFile(file, '{\n  "schema_version": 1,\n  oops\n}\n');
+    await writeFile(file, '{\n  "schema_version": 2,\n  oops\n}\n');
     const syntax = await refusal(readSidecar(dir, ctx.run_id));
     expect(syntax.where.line).toBe(3);
     const other = freshRunContext();
@@ -149,9 +170,10 @@ describe('listSidecars and the layer-1 replay rule', () => {
   });
 
   test('fresh / replay / conflict', () => {
-    const done = completeRunContext();
-    const running = freshRunContext();
-    const voided = { ...freshRunContext(), state: 'voided' as const };
+    const done = runView(completeRunContext());
+    const running = runView(freshRunContext());
+    const voided = runView({ ...freshRunContext(), voided: { at: '2026-05-20T12:00:00.000Z', void_document: null, change_set_void_id: null } });
+    expect(voided.state).toBe('voided');
     const doc = done.document_id;
     const version = done.source_version_id;
     expect(findReplayRuns([voided], doc, version)).toEqual({ kind: 'fresh' });
@@ -179,9 +201,11 @@ describe('cross-field rules', () => {
   });
 
   test('a refused approval must carry a known refusal reason', () => {
-    const ctx = freshRunContext();
     const refused = { name: 'SG1-cut-authz-approval-20260520.md', sha256: 'a'.repeat(64), reason: 'looks_odd', message: '' };
-    const r = parseSidecar({ ...ctx, approvals: { ...ctx.approvals, SG1: { accepted: null, refused: [refused] } } });
-    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['approvals.SG1.refused.0.reason']);
+    const ctx = withContext(completeRunContext(), (c) => {
+      (c['approvals'] as Record<string, unknown>)['SG1'] = { verdict: 'invalid', accepted: null, refused: [refused], since: null };
+    });
+    const r = parseSidecar(ctx);
+    expect(r.ok ? [] : r.issues.map((i) => i.path)).toEqual(['snapshot.context.approvals.SG1.refused.0.reason']);
   });
 });
