@@ -76,7 +76,7 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     expect(gate.refused).toEqual([]);
     expect(gate.accepted).toMatchObject({ decision: 'approve' });
     // approve writes no sidecar: the run still waits until `resume`
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('awaiting_sg1');
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('awaiting_sg1');
   });
 
   it('a deny needs a reason; with one it is committed and verifies as deny', async () => {

@@ -75,7 +75,7 @@ describeEachEngine('orchestrate void', (engine) => {
     const row = await findChangeSetVoid(engine.db(), run.changeSetId!);
     expect(row).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id, signer_fingerprint: sovereign.fingerprint.toUpperCase(), void_document_sha256: out.json.void_document.sha256, reason: 'leg B will not be completed' });
     expect(row?.id.charAt(14)).toBe('7');
-    const after = await readSidecar(ws.config.sidecarsDir, run.ctx.run_id);
+    const after = (await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view;
     expect(after.state).toBe('voided');
     expect(after.stop).toEqual(run.ctx.stop);
     expect(after.updated_at).toBe(now.toISOString());
@@ -99,7 +99,7 @@ describeEachEngine('orchestrate void', (engine) => {
     expect((err as InputError).next).toContain(ws.config.keyringDir);
     expect(await ws.kb.headCommit()).toBe(head);
     expect(await voidsOf(run.changeSetId!)).toBe(0);
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('stopped');
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('stopped');
 
     // a void document committed by an attempt that died before the DB write is adopted on re-run
     const text = buildVoidText({ action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId!, document_id: 'udhr', source_version_id: run.ctx.source_version_id, reason: 'first attempt crashed' });
@@ -130,7 +130,7 @@ describeEachEngine('orchestrate void', (engine) => {
     expect(out.json.db_row).toBeNull();
     const verdict = await verifyVoidDocument(await readFile(path.join(ws.kb.dir, out.json.void_document.path), 'utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
     expect(verdict).toMatchObject({ ok: true, fields: { change_set_id: null } });
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('voided');
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('voided');
   });
 
   test('a run held by a live process is refused with STOP_LOCKED; an empty reason with an input error', async () => {
@@ -146,7 +146,7 @@ describeEachEngine('orchestrate void', (engine) => {
       await lock.release();
     }
     expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name]);
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('awaiting_sg1');
+    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('awaiting_sg1');
   });
 });
 

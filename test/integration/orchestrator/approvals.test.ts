@@ -83,7 +83,7 @@ describeEachDatabase('sovereign approvals at SG1', (engine) => {
       const before = await runEffects(ws, run.runId);
 
       const refused = await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() });
-      expect(refused).toMatchObject({ code: 'STOP_APPROVAL_INVALID', exitCode: 20, state: 'stopped' });
+      expect(refused).toMatchObject({ code: 'STOP_APPROVAL_INVALID', exitCode: 20, state: 'awaiting_sg1' });
       expect(refused.message).toContain(`${name} (${c.reason})`);
       const sidecar = await sidecarOf(ws, run.runId);
       expect(sidecar.stop?.code).toBe('STOP_APPROVAL_INVALID');

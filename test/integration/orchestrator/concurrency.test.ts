@@ -117,7 +117,7 @@ describe.skipIf(!inject('realPgAvailable'))('two hosts sharing one PostgreSQL se
     const loserRun = await sidecarOf(loseHost, String(loser.run_id));
     expect(loserRun.stop?.code).toBe('STOP_REPLAY_CONFLICT');
     expect(loserRun.keys.cut_leg_a ?? null).toBeNull();
-    expect(loserRun.context_pins.change_set_id ?? null).toBeNull();
+    expect(loserRun.pins.change_set_id ?? null).toBeNull();
     expect(loserRun.uploads.some((u) => u.name.startsWith('06-'))).toBe(false);
 
     const planned = liveDocument(winHost.config.kbDir, LAW).plan().length;

@@ -45,7 +45,7 @@ describeEachDatabase('STOP_DRIFT between phases', (engine) => {
     expect(sidecar.stop?.code).toBe('STOP_DRIFT');
     expect(sidecar.stop?.detail).toMatch(/^SG1: drift before SG1: source bytes/);
     expect(sidecar.keys.cut_leg_a ?? null).toBeNull();
-    expect(sidecar.context_pins.change_set_id ?? null).toBeNull();
+    expect(sidecar.pins.change_set_id ?? null).toBeNull();
     const after = await runEffects(ws, runId);
     expectNothingWritten(before, after);
     expect(after.db['cutter.iu']).toBe(0);
@@ -78,7 +78,7 @@ describeEachDatabase('STOP_DRIFT between phases', (engine) => {
     const runId = first.run_id;
     const atSg2 = await resume({ config: ws.config, runId, progress: recordingProgress() });
     expect(atSg2.code).toBe('AWAITING_SG2');
-    const changeSetId = atSg2.context_pins.change_set_id;
+    const changeSetId = atSg2.pins.change_set_id;
     if (changeSetId === undefined || changeSetId === null) throw new Error('no change set pinned at SG2');
     const tampered = await setIuText(ws, changeSetId, (t) => `${t} (tampered)`);
     await ws.approve(runId, 'SG2');

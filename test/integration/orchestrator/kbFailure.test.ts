@@ -110,7 +110,7 @@ describeEachDatabase('STOP_KB_UPLOAD when the KB remote fails 4 times', (engine)
     const sidecar = await sidecarOf(ws, runId);
     expect(sidecar.stop?.code).toBe('STOP_KB_UPLOAD');
     expect(sidecar.keys.cut_leg_a ?? null).toBeNull();
-    expect(sidecar.context_pins.change_set_id ?? null).toBeNull();
+    expect(sidecar.pins.change_set_id ?? null).toBeNull();
     expect(completedSteps(sidecar)).toEqual([...completedSteps(before), 'SG1']);
     expect(sidecar.uploads.map((u) => u.path)).toEqual(before.uploads.map((u) => u.path));
     const leg06 = (await openKb({ dir: ws.config.kbDir }).then((kb) => kb.list(first.kb_folder))).filter((f) => f.startsWith('06-'));
