@@ -7,6 +7,8 @@ import type { Database } from '../db/Database.js';
 import type { KbStore } from '../kb/KbStore.js';
 import type { TrustedKeyring } from '../approval/loadKeyring.js';
 import type { Sidecar } from '../sidecar/runContextSchema.js';
+import type { PhaseName } from '../../machines/steps.js';
+import type { CutContext, PinName } from '../../machines/types.js';
 
 /** Progress events for stderr (DESIGN §8: per-phase progress on stderr with elapsed ms). */
 export interface Progress {
@@ -31,4 +33,25 @@ export interface PhaseDeps {
   keyring(): Promise<TrustedKeyring>;
   clock(): Date;
   progress: Progress;
+}
+
+/**
+ * The pin `name` of the run, which an earlier step must have set: the machine enters a step only
+ * after every earlier one recorded its pins, so a missing pin is a bug, not a user error.
+ * @throws Error (recorded as STOP_INTERNAL) when the pin is missing
+ */
+export function pinOf(context: CutContext, name: PinName): string {
+  const value = context.pins[name];
+  if (value === undefined) throw new Error(`pin ${name} is missing after ${context.completed.at(-1) ?? 'no step'}: a step ran out of order`);
+  return value;
+}
+
+/**
+ * The persisted key of `phase` (reference §4), which an earlier step must have set.
+ * @throws Error (recorded as STOP_INTERNAL) when the key is missing
+ */
+export function keyOf(context: CutContext, phase: PhaseName): string {
+  const value = context.keys[phase];
+  if (value === undefined) throw new Error(`key of ${phase} is missing: a step ran out of order`);
+  return value;
 }

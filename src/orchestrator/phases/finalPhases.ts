@@ -9,7 +9,7 @@ import { UploadFailed } from '../../kb/UploadFailed.js';
 import { closeoutKey } from '../../sidecar/phaseKeys.js';
 import { PHASE_NAMES } from '../../../machines/steps.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
-import type { PhaseDeps } from '../PhaseDeps.js';
+import { pinOf, keyOf, type PhaseDeps } from '../PhaseDeps.js';
 import { invariant, phaseReport } from '../phaseReport.js';
 import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
 
@@ -22,7 +22,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
   }
   const r = await enactLifecycle(deps.db, {
     runId: run.run_id,
-    changeSetId: context.pins.change_set_id ?? '',
+    changeSetId: pinOf(context, 'change_set_id'),
     documentId: run.document_id,
     sourceVersionId: run.source_version_id,
     approverFingerprint: approval.signer_fingerprint.toUpperCase(),
@@ -33,7 +33,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
     `SELECT count(*) FILTER (WHERE change_set_id = $1 AND lifecycle_state = 'in_force') AS in_force,
             count(*) FILTER (WHERE source_version_id = $2 AND lifecycle_state = 'superseded') AS superseded
        FROM cutter.iu WHERE document_id = $3`,
-    [context.pins.change_set_id ?? '', r.supersededSourceVersion ?? '', run.document_id],
+    [pinOf(context, 'change_set_id'), r.supersededSourceVersion ?? '', run.document_id],
   );
   const inForce = Number(counted.rows[0]?.in_force ?? 0);
   const superseded = Number(counted.rows[0]?.superseded ?? 0);
@@ -57,12 +57,12 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
 /** Phase 11: the final report, then the runs-index line (idempotent per run). */
 export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
-  const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => context.keys[p] ?? '');
+  const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => keyOf(context, p));
   const artifacts = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
   const upload = await publishRunDocument(deps, 'closeout', phaseReport(deps, 'closeout', context, {
     work: [
       `run ${run.run_id} of ${run.document_id} completed all 11 phases and both sovereign gates`,
-      `change set ${context.pins.change_set_id ?? ''} is in force`,
+      `change set ${pinOf(context, 'change_set_id')} is in force`,
       `${Object.keys(context.uploads).length + 1} run documents uploaded, each at one revision`,
     ],
     inputs: { run_id: run.run_id, document_id: run.document_id, source_version_id: run.source_version_id, keys: Object.fromEntries(PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => [p, context.keys[p] ?? null])) },

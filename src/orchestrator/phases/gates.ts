@@ -10,7 +10,7 @@ import { gateRequestReport } from '../../reports/gateRequestReport.js';
 import type { GateName } from '../../../machines/steps.js';
 import type { GateDecisionOutput, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { liveSourceOfRun } from './prePhases.js';
-import type { PhaseDeps } from '../PhaseDeps.js';
+import { pinOf, type PhaseDeps } from '../PhaseDeps.js';
 import { countsByKind } from '../phaseReport.js';
 import { publishRunDocument } from '../publishRunDocument.js';
 
@@ -31,10 +31,10 @@ export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: Phas
     runId: run.run_id,
     documentId: run.document_id,
     sourceVersionId: run.source_version_id,
-    digests: { manifest_digest: p.manifest_digest ?? '', region_sha: p.region_sha ?? '', writer_digest: p.writer_digest ?? '' },
-    backupSha: p.backup_sha ?? '',
+    digests: { manifest_digest: pinOf(context, 'manifest_digest'), region_sha: pinOf(context, 'region_sha'), writer_digest: pinOf(context, 'writer_digest') },
+    backupSha: pinOf(context, 'backup_sha'),
     iuCounts: countsByKind(live.plan()),
-    ...(gate === 'SG2' ? { ids: { change_set_id: p.change_set_id ?? '', manifest_envelope_id: p.manifest_envelope_id ?? '', verify_result_id: p.verify_result_id ?? '' } } : {}),
+    ...(gate === 'SG2' ? { ids: { change_set_id: pinOf(context, 'change_set_id'), manifest_envelope_id: pinOf(context, 'manifest_envelope_id'), verify_result_id: pinOf(context, 'verify_result_id') } } : {}),
     action: ACTION[gate],
   });
   const upload = await publishRunDocument(deps, gate, report);
@@ -50,7 +50,7 @@ export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: Phas
  */
 export async function gateDecide(deps: PhaseDeps, gate: Gate, { context }: PhaseActorInput): Promise<GateDecisionOutput> {
   const run = deps.run;
-  const requestSha = gate === 'SG1' ? context.pins.sg1_request_sha256 : context.pins.sg2_request_sha256;
+  const requestSha = pinOf(context, gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256');
   if (deps.kb.hasRemote) {
     try {
       await deps.kb.sync();
@@ -70,7 +70,7 @@ export async function gateDecide(deps: PhaseDeps, gate: Gate, { context }: Phase
     .map((f) => f.name);
   const files = await Promise.all(names.map(async (name) => ({ name, bytes: await deps.kb.read(`${run.kb_folder}/${name}`) })));
   const now = deps.clock().toISOString();
-  const { accepted, refused } = await evaluateGateApprovals(files, await deps.keyring(), { gate, run_id: run.run_id, request_sha256: requestSha ?? '' }, deps.clock());
+  const { accepted, refused } = await evaluateGateApprovals(files, await deps.keyring(), { gate, run_id: run.run_id, request_sha256: requestSha }, deps.clock());
   const verdict = accepted !== null ? (accepted.decision === 'approve' ? 'approved' : 'denied') : refused.length > 0 ? 'invalid' : 'pending';
   return { verdict, accepted, refused, since: context.approvals[gate].since ?? now, at: now };
 }

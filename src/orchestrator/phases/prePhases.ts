@@ -7,7 +7,7 @@ import { registerSourceVersion } from '../../ledger/registerSourceVersion.js';
 import { markKey, sourcePinKey } from '../../sidecar/phaseKeys.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { liveDocument, type LiveDocument } from '../liveDocument.js';
-import type { PhaseDeps } from '../PhaseDeps.js';
+import { keyOf, type PhaseDeps } from '../PhaseDeps.js';
 import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
 import { publishRunDocument } from '../publishRunDocument.js';
 
@@ -56,7 +56,7 @@ export async function sourcePin(deps: PhaseDeps, { context }: PhaseActorInput): 
 export async function mark(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const live = liveSourceOfRun(deps);
   const m = live.mark();
-  const prev = context.keys.source_pin ?? '';
+  const prev = keyOf(context, 'source_pin');
   const key = markKey(prev, m.regionSha);
   const excludedBytes = m.excluded.reduce((n, s) => n + s.length, 0);
   const reasons: Record<string, number> = {};

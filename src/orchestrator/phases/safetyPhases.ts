@@ -9,7 +9,7 @@ import { dumpDocumentScope } from '../../ledger/dumpDocumentScope.js';
 import { probeGrants } from '../../ledger/probeGrants.js';
 import { backupKey, grantProbeKey } from '../../sidecar/phaseKeys.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
-import type { PhaseDeps } from '../PhaseDeps.js';
+import { keyOf, type PhaseDeps } from '../PhaseDeps.js';
 import { invariant, phaseReport } from '../phaseReport.js';
 import { publishRunDocument } from '../publishRunDocument.js';
 
@@ -37,7 +37,7 @@ export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Pro
     await writeBackupFile(deps.config.sidecarsDir, run.run_id, enc.bytes, 'backup');
     file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
   }
-  const key = backupKey(context.keys.cutplan ?? '', file.sha256);
+  const key = backupKey(keyOf(context, 'cutplan'), file.sha256);
   const upload = await publishRunDocument(deps, 'backup', phaseReport(deps, 'backup', context, {
     work: [
       `dumped the DB rows in the scope of ${run.document_id} (source versions, IUs, governance rows)`,
@@ -63,7 +63,7 @@ export async function grantProbe(deps: PhaseDeps, { context }: PhaseActorInput):
       next: `fix the grants (sql/deploy/006_writer_role.sql), then: orchestrate resume --run-id ${run.run_id}`,
     });
   }
-  const key = grantProbeKey(context.keys.backup ?? '', probe.sha256);
+  const key = grantProbeKey(keyOf(context, 'backup'), probe.sha256);
   const upload = await publishRunDocument(deps, 'grant_probe', phaseReport(deps, 'grant_probe', context, {
     work: [`probed ${probe.checks.length} privileges and guards of role ${probe.role}`, 'grant_probe_sha = sha256 of RFC 8785 JSON of {role, checks}'],
     invariants: probe.checks.map((c) => invariant(c.check, c.expected, c.observed)),

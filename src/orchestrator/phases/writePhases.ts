@@ -14,7 +14,7 @@ import { writeLegA } from '../../ledger/writeLegA.js';
 import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
 import type { GateName } from '../../../machines/steps.js';
 import type { CutContext, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
-import type { PhaseDeps } from '../PhaseDeps.js';
+import { pinOf, type PhaseDeps } from '../PhaseDeps.js';
 import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
 import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
 import { liveSourceOfRun } from './prePhases.js';
@@ -38,7 +38,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   }
   const live = liveSourceOfRun(deps);
   const rows = live.plan();
-  const pinned = context.pins.writer_digest ?? '';
+  const pinned = pinOf(context, 'writer_digest');
   const r = await writeLegA(deps.db, {
     runId: run.run_id,
     documentId: run.document_id,
@@ -69,7 +69,7 @@ export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorI
   const live = liveSourceOfRun(deps);
   const mark = live.mark();
   const plan = live.plan();
-  const changeSetId = context.pins.change_set_id ?? '';
+  const changeSetId = pinOf(context, 'change_set_id');
   const rows = await readBackIus(deps.db, changeSetId);
   const addresses = new Set(rows.map((r) => r.canonical_address));
   const badHash = rows.filter((r) => sha256(r.text) !== r.content_hash).length;
@@ -107,7 +107,7 @@ export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorI
 export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
   const p = context.pins;
-  const changeSetId = p.change_set_id ?? '';
+  const changeSetId = pinOf(context, 'change_set_id');
   const rows = await readBackIus(deps.db, changeSetId);
   const existing = await findManifestEnvelope(deps.db, changeSetId);
   let id: string;
@@ -120,9 +120,9 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
     id = await recordLegB(deps.db, {
       change_set_id: changeSetId,
       run_id: run.run_id,
-      manifest_digest: p.manifest_digest ?? '',
-      region_sha: p.region_sha ?? '',
-      writer_digest: p.writer_digest ?? '',
+      manifest_digest: pinOf(context, 'manifest_digest'),
+      region_sha: pinOf(context, 'region_sha'),
+      writer_digest: pinOf(context, 'writer_digest'),
       iu_count: rows.length,
       envelope: { document_id: run.document_id, doc_prefix: run.doc_prefix, source_version_id: run.source_version_id, counts: countsByKind(rows), structural_verify_payload_sha: p.structural_verify_payload_sha ?? null, backup_sha: p.backup_sha ?? null, grant_probe_sha: p.grant_probe_sha ?? null },
     }, { role: deps.config.writerRole });
@@ -139,7 +139,7 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
 /** Phase 9: VerifyRecorder re-derives writer_digest from the DB rows and records the result. */
 export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
-  const changeSetId = context.pins.change_set_id ?? '';
+  const changeSetId = pinOf(context, 'change_set_id');
   const rows = await readBackIus(deps.db, changeSetId);
   const derived = writerDigest(rows);
   const outcome = derived === context.pins.writer_digest ? 'PASS' : 'FAIL';
@@ -161,7 +161,7 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
     verdict: { verify_result_id: id, outcome: failed ? 'FAIL' : 'PASS', key: id },
   }), [`verify_result ${id} (${failed ? 'FAIL' : 'PASS'})`]);
   if (failed) {
-    throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(context.pins.writer_digest ?? '').slice(0, 16)}…)`, {
+    throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(pinOf(context, 'writer_digest')).slice(0, 16)}…)`, {
       runId: run.run_id,
       written: [`verify_result ${id} (FAIL)`, upload.path],
       runbook: 'runbooks/README.md#stop_write_verify',
