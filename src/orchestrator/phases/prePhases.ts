@@ -89,7 +89,7 @@ export async function cutplan(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     diff: Object.entries(counts).map(([k, n]) => ({ item: `planned IUs: ${k}`, pre: 0, post: n })),
     invariants: [
       invariant('region_sha unchanged since mark', context.pins.region_sha ?? null, live.mark().regionSha),
-      invariant('first address', rows[0]?.canonical_address ?? null, rows[0]?.canonical_address ?? null),
+      invariant('canonical addresses unique', rows.length, new Set(rows.map((r) => r.canonical_address)).size),
     ],
     verdict: { writer_digest: digest, iu_count: rows.length, first_address: rows[0]?.canonical_address ?? null, last_address: rows.at(-1)?.canonical_address ?? null },
   }));
