@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    // The machine only orchestrates: no I/O modules (STYLE.md, issue 2).
+    // The machine only orchestrates: no I/O modules, nothing from src/ but pure types/errors (STYLE.md, issues 2 and 8).
     files: ['machines/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -27,6 +27,10 @@ export default tseslint.config(
             { group: ['node:*'], message: 'machines/** does no I/O: no node:* modules.' },
             { group: ['@electric-sql/pglite/*', 'pg/*', 'simple-git/*'], message: 'machines/** does no I/O.' },
             { group: ['fs', 'fs/*', 'child_process', 'net', 'http', 'https', 'os', 'path', 'process'], message: 'machines/** does no I/O.' },
+            {
+              regex: '^(\\.\\./)+src/(?!errors\\.js$|approval/approvalRefusal\\.js$)',
+              message: 'machines/** imports nothing from src/ but pure types and errors (src/errors.ts, src/approval/approvalRefusal.ts).',
+            },
           ],
         },
       ],

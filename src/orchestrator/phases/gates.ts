@@ -25,7 +25,6 @@ const ACTION: Record<Gate, string> = {
 export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
   const live = liveSourceOfRun(deps);
-  const p = context.pins;
   const report = gateRequestReport({
     gate,
     runId: run.run_id,
