@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatRunOutcome, runOutcomeReport } from '../../../src/cli/formatRunOutcome.js';
+import { formatRunOutcome, runOutcomeReport, type RunStopJson } from '../../../src/cli/formatRunOutcome.js';
 import type { RunOutcome } from '../../../src/orchestrator/runCut.js';
 import { STOP_REPORT_KEYS } from '../../../src/stops/stopReport.js';
 
@@ -56,7 +56,7 @@ describe('runOutcomeReport: a machine stop renders like a thrown error', () => {
     expect(paused.json).toMatchObject({ code: 'AWAITING_SG2', runbook: 'runbooks/README.md#awaiting_sg1--awaiting_sg2', next: `a sovereign runs orchestrate approve --run-id ${RUN} --gate SG2 --key FILE; then orchestrate resume --run-id ${RUN}` });
     expect(paused.text).toMatch(/^paused AWAITING_SG2: /);
     const between = runOutcomeReport(outcome({ code: 'STOP_BETWEEN_LEG_A_AND_LEG_B', stop: { step: 'leg_b_record', written: null, not_written: null, runbook: 'runbooks/README.md#stop_db', next: null } }));
-    expect(between.json.runbook).toBe('runbooks/README.md#stop_between_leg_a_and_leg_b');
+    expect((between.json as RunStopJson).runbook).toBe('runbooks/README.md#stop_between_leg_a_and_leg_b');
   });
 
   test('credentials in a stop message and next are scrubbed', () => {
@@ -64,7 +64,7 @@ describe('runOutcomeReport: a machine stop renders like a thrown error', () => {
     const all = JSON.stringify(r.json) + r.text;
     expect(all).not.toContain('ghp_SECRETTOKEN');
     expect(all).not.toContain('pw-123');
-    expect(r.json.next).toBe('check postgres://u:***@db/x');
+    expect((r.json as RunStopJson).next).toBe('check postgres://u:***@db/x');
   });
 
   test('a finished run: ok true, exit 0, no stop keys', () => {
