@@ -1,8 +1,11 @@
 /**
  * Error classes and exit codes of the orchestrator (DESIGN §8).
  *
- * Few classes, named for the situation. Logic throws them; only the CLI's top-level catch turns
- * them into an exit status and a message that says what to run next.
+ * Few classes, named for the situation. A place that decides a stop throws {@link StopError}; bad
+ * input is {@link InputError}; low layers (KB, locks, database, ledger) throw the plain facts of
+ * src/stops/facts.ts. `stopCodeOf` (src/stops/stopCodeOf.ts) maps any of them to its code, and
+ * only the CLI's one renderer (src/stops/stopReport.ts) turns them into an exit status and a
+ * message that says what to run next.
  */
 
 /**
@@ -49,10 +52,12 @@ export interface InputLocation {
 }
 
 /**
- * A run stopped (or paused) with a DESIGN §8 code.
+ * A run stopped (or paused) with a DESIGN §8 code, thrown where a stop is really decided.
  *
- * `written` / `notWritten` say what reached durable storage; `runbook` names the section of
- * `runbooks/` that resolves it. The message must never contain a secret.
+ * `written` / `notWritten` say what reached durable storage; `next` overrides the code's default
+ * next step (src/stops/describeStop.ts). `runbook` is ignored: the runbook section is always
+ * `runbookFor(code)`; it stays in the type only until the callers that still pass it are cleaned
+ * up. The message must never contain a secret (the renderer masks credentials anyway).
  */
 export class StopError extends Error {
   override readonly name = 'StopError';
@@ -65,6 +70,7 @@ export class StopError extends Error {
       runId?: string;
       written?: string[];
       notWritten?: string[];
+      /** @deprecated ignored: the runbook is `runbookFor(code)` (src/stops/describeStop.ts). */
       runbook?: string;
       next?: string;
       cause?: unknown;

@@ -15,7 +15,7 @@ import { documentAdd } from '../commands/documentAdd.js';
 import { plan } from '../commands/plan.js';
 import { openKb } from '../kb/openKb.js';
 import { cut, resume } from '../orchestrator/runCut.js';
-import { formatRunOutcome, stderrProgress } from './formatRunOutcome.js';
+import { runOutcomeReport, stderrProgress } from './formatRunOutcome.js';
 import { approve } from '../commands/approve.js';
 import { parseDuration, status } from '../commands/status.js';
 import { runs } from '../commands/runs.js';
@@ -133,7 +133,8 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .action(async (opts: { documentId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const o = await cut({ config: await config(), documentId: opts.documentId, progress: stderrProgress(io.stderr) });
-        return { json: o, text: formatRunOutcome(o), exitCode: o.exitCode };
+        const r = runOutcomeReport(o, secrets);
+        return { json: r.json, text: r.text, exitCode: r.exitCode };
       })(),
     );
 
@@ -145,7 +146,8 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .action(async (opts: { runId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const o = await resume({ config: await config(), runId: opts.runId, progress: stderrProgress(io.stderr) });
-        return { json: o, text: formatRunOutcome(o), exitCode: o.exitCode };
+        const r = runOutcomeReport(o, secrets);
+        return { json: r.json, text: r.text, exitCode: r.exitCode };
       })(),
     );
 

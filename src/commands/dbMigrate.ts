@@ -7,7 +7,7 @@ import { migrate, verifyMigrations, type MigrateResult } from '../db/migrate.js'
 
 /**
  * Applies pending migrations to the configured database.
- * @throws StopError `STOP_DB` (unreachable), `STOP_DRIFT` (an applied migration was edited), `STOP_LOCKED`.
+ * @throws DbUnavailable (`STOP_DB`, unreachable), StopError `STOP_DRIFT` (an applied migration was edited), LockHeld (`STOP_LOCKED`).
  */
 export async function dbMigrate(options: { config: Config }): Promise<MigrateResult> {
   const db = await openDatabase(options.config);

@@ -39,7 +39,7 @@ function line(c: VerifyCheck): string {
  * check. Configured secrets are scrubbed from both forms (DESIGN §7: never a secret in output).
  *
  * @throws InputError (exit 2) for a malformed or unknown run id or a KB that is not a git work tree;
- *   StopError `STOP_DB` when the database cannot be reached
+ *   DbUnavailable (`STOP_DB`) when the database cannot be reached
  */
 export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
   const report = await verifyRun({

@@ -69,7 +69,6 @@ async function runVerify(tx: Queryable, m: Migration): Promise<boolean> {
 
 function drift(message: string): StopError {
   return new StopError('STOP_DRIFT', message, {
-    runbook: 'runbooks/README.md#migration-drift',
     notWritten: ['no migration was applied'],
     next: 'restore the applied migration file from git (applied migrations are never edited: add a new migration instead)',
   });

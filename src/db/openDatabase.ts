@@ -8,7 +8,7 @@ import { openPglite } from './openPglite.js';
 import { openPostgres } from './openPostgres.js';
 
 /**
- * @throws StopError `STOP_DB` (exit 20) when the server cannot be reached; `STOP_LOCKED` when the
+ * @throws DbUnavailable (`STOP_DB`, exit 20) when the server cannot be reached; LockHeld (`STOP_LOCKED`) when the
  * embedded data directory is held by another process.
  */
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'pgliteDir' | 'secrets'>): Promise<Database> {

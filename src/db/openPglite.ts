@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { acquirePidLock } from '../sidecar/acquirePidLock.js';
-import { StopError } from '../errors.js';
+import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
 import { toDbError } from './dbErrors.js';
@@ -40,7 +40,7 @@ function wrap(target: PgliteLike): Queryable {
  * opener waits up to 5 s, then stops with `STOP_LOCKED`; a lock left by a killed process is taken over.
  *
  * @param dataDir - absolute data directory, or `memory://` for an in-memory database (tests)
- * @throws StopError `STOP_LOCKED` when another live process holds the directory; `STOP_DB` when it cannot start.
+ * @throws LockHeld (`STOP_LOCKED`) when another live process holds the directory; DbUnavailable (`STOP_DB`) when it cannot start.
  */
 export async function openPglite(dataDir: string): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
@@ -59,10 +59,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     });
   } catch (err) {
     await release?.();
-    throw new StopError('STOP_DB', `cannot open the embedded database at ${dataDir}: ${(err as Error).message}`, {
-      runbook: 'runbooks/README.md#stop_db',
-      cause: err,
-    });
+    throw new DbUnavailable('pglite', dataDir, err instanceof Error ? err.message : String(err), err);
   }
   const outer = wrap(pg);
   return {

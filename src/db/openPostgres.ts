@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import pRetry, { AbortError } from 'p-retry';
-import { StopError } from '../errors.js';
+import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
 import { toDbError } from './dbErrors.js';
@@ -15,12 +15,8 @@ const FATAL_CONNECT = new Set(['28P01', '28000', '3D000', '42501']);
 
 const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|Connection terminated|timeout expired/i;
 
-function stopDb(dsn: string, secrets: readonly string[], err: unknown): StopError {
-  const detail = scrub(err instanceof Error ? err.message : String(err), secrets);
-  return new StopError('STOP_DB', `cannot reach PostgreSQL at ${redactDsn(dsn)}: ${detail}`, {
-    runbook: 'runbooks/README.md#stop_db',
-    next: 'check that the server is up and DATABASE_URL is right, then run the command again (nothing was written)',
-  });
+function stopDb(dsn: string, secrets: readonly string[], err: unknown): DbUnavailable {
+  return new DbUnavailable('postgres', redactDsn(dsn), scrub(err instanceof Error ? err.message : String(err), secrets), err);
 }
 
 function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly string[]): Queryable {
@@ -56,7 +52,7 @@ function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly st
  * Opens a `pg` Pool on `dsn` and proves it with `SELECT 1` (2 retries, 250 ms then 500 ms, for a
  * server that is just starting; authentication and missing-database errors are not retried).
  *
- * @throws StopError `STOP_DB` whose message contains the redacted DSN and never the password.
+ * @throws DbUnavailable (`STOP_DB`) whose message contains the redacted DSN and never the password.
  */
 export async function openPostgres(dsn: string, options: { secrets?: readonly string[]; retries?: number } = {}): Promise<Database> {
   const secrets = [...(options.secrets ?? []), ...dsnPasswords(dsn)];

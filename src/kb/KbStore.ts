@@ -68,6 +68,9 @@ export interface KbStore {
   revisions(relPath: string): Promise<number>;
   /** Full hash of HEAD, undefined in a KB without commits. */
   headCommit(): Promise<string | undefined>;
-  /** Fetches and rebases onto the remote (no-op without remote), so files others pushed appear. */
+  /**
+   * Fetches and rebases onto the remote (no-op without remote), so files others pushed appear.
+   * @throws KbSyncFailed when fetch or rebase fails (its message is credential-free)
+   */
   sync(): Promise<void>;
 }

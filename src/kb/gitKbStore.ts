@@ -18,6 +18,7 @@ import type { SimpleGit } from 'simple-git';
 import writeFileAtomic from 'write-file-atomic';
 import { failpoint } from '../failpoints/failpoint.js';
 import { KbPathTaken } from './KbPathTaken.js';
+import { KbSyncFailed } from './KbSyncFailed.js';
 import type { KbEdit, KbStore, KbWriteOptions, UpdateResult, UploadResult } from './KbStore.js';
 import {
   blobAt,
@@ -132,8 +133,12 @@ export class GitKbStore implements KbStore {
   sync(): Promise<void> {
     if (!this.hasRemote) return Promise.resolve();
     return this.#serial(async () => {
-      await this.#git.fetch('origin');
-      await this.#integrate();
+      try {
+        await this.#git.fetch('origin');
+        await this.#integrate();
+      } catch (error) {
+        throw new KbSyncFailed(error);
+      }
     });
   }
 

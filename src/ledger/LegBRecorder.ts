@@ -5,6 +5,7 @@
 import { uuidv7 } from 'uuidv7';
 import type { Database, Queryable } from '../db/Database.js';
 import { DbConstraintError } from '../db/dbErrors.js';
+import { LegBAlreadyRecorded } from '../stops/facts.js';
 
 /** The envelope recorded for a change set. `envelope` is the full JSON kept for auditors. */
 export interface ManifestEnvelope {
@@ -17,13 +18,8 @@ export interface ManifestEnvelope {
   envelope: Record<string, unknown>;
 }
 
-/** A row already exists for this change set (layer 3 refusal). Carries the existing row's id and run. */
-export class LegBAlreadyRecorded extends Error {
-  override readonly name = 'LegBAlreadyRecorded';
-  constructor(readonly changeSetId: string, readonly existingId: string | undefined, readonly existingRunId: string | undefined) {
-    super(`a manifest envelope is already recorded for change set ${changeSetId}`);
-  }
-}
+/** The fact thrown when the change set already has a row (layer 3 refusal; STOP_REPLAY_CONFLICT). */
+export { LegBAlreadyRecorded };
 
 /** The envelope recorded for a change set, if any. */
 export async function findManifestEnvelope(db: Queryable, changeSetId: string): Promise<(ManifestEnvelope & { id: string }) | undefined> {

@@ -5,6 +5,7 @@
 import { uuidv7 } from 'uuidv7';
 import type { Database, Queryable } from '../db/Database.js';
 import { DbConstraintError } from '../db/dbErrors.js';
+import { VerifyAlreadyRecorded } from '../stops/facts.js';
 
 /** One verify result. `outcome` is PASS when the derived digest equals the pinned writer digest. */
 export interface VerifyResult {
@@ -15,13 +16,8 @@ export interface VerifyResult {
   outcome: 'PASS' | 'FAIL';
 }
 
-/** A verify result already exists for this change set (layer 3 refusal). */
-export class VerifyAlreadyRecorded extends Error {
-  override readonly name = 'VerifyAlreadyRecorded';
-  constructor(readonly changeSetId: string, readonly existingId: string | undefined, readonly existingRunId: string | undefined) {
-    super(`a verify result is already recorded for change set ${changeSetId}`);
-  }
-}
+/** The fact thrown when the change set already has a row (layer 3 refusal; STOP_REPLAY_CONFLICT). */
+export { VerifyAlreadyRecorded };
 
 /** The verify result recorded for a change set, if any. */
 export async function findVerifyResult(db: Queryable, changeSetId: string): Promise<(VerifyResult & { id: string }) | undefined> {

@@ -5,28 +5,23 @@
  * Design (chosen over proper-lockfile, whose staleness is mtime-based and needs a refresh timer):
  * - the lock is a JSON file, published with an atomic exclusive create (`createFileExclusive`:
  *   temp file + `link`), so exactly one creator wins and nobody reads a torn lock;
- * - a lock held by a live pid on this host, or by any other host, is refused with STOP_LOCKED
- *   (after waiting up to `waitMs` for it to go away);
+ * - a lock held by a live pid on this host, or by any other host, is refused with {@link LockHeld}
+ *   (STOP_LOCKED; after waiting up to `waitMs` for it to go away);
  * - a lock whose pid is dead on this host (`kill(pid, 0)` → ESRCH) is taken over: it is first
  *   renamed aside (only one contender's rename succeeds), checked to be the very lock judged dead,
  *   removed, and the exclusive create is retried — so two contenders never both win.
  * Limits: pid reuse (a dead holder's pid now used by an unrelated live process) makes the lock look
- * live: the operator removes it by hand after checking (STOP_LOCKED says who holds it).
+ * live: the operator removes it by hand after checking (LockHeld says who holds it).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, link, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StopError } from '../errors.js';
+import { LockHeld, type LockHolder } from '../stops/facts.js';
 import { createFileExclusive } from './createFileExclusive.js';
 
-/** Content of a lock file. `started_at` is ISO UTC; none of it is secret. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  started_at: string;
-}
+export type { LockHolder };
 
 /** A held lock. */
 export interface RunLock {
@@ -47,6 +42,10 @@ export interface LockSubject {
 }
 
 const ATTEMPTS = 5;
+
+function held(file: string, subject: LockSubject, holder: LockHolder | null, why: LockHeld['why']): LockHeld {
+  return new LockHeld({ file, label: subject.label, runId: subject.runId, holder, why });
+}
 
 function isLockHolder(value: unknown): value is LockHolder {
   const v = value as Partial<LockHolder> | null;
@@ -75,21 +74,13 @@ async function readText(file: string): Promise<string | null> {
   }
 }
 
-function describe(h: LockHolder): string {
-  return `pid ${h.pid} on host ${h.host} since ${h.started_at}`;
-}
-
-function locked(subject: LockSubject, message: string, next: string): StopError {
-  return new StopError('STOP_LOCKED', message, { ...(subject.runId === undefined ? {} : { runId: subject.runId }), written: [], notWritten: ['sidecar', 'KB', 'database'], runbook: 'runbooks/README.md#stop_locked', next });
-}
-
 /**
  * Takes the lock file `file` (its folder is created when missing).
  *
  * @param options.now - start time to record; defaults to the current time
  * @param options.waitMs - how long to wait for a live holder on this host to release it (default 0)
  * @returns the held lock; call `release()` when done
- * @throws StopError `STOP_LOCKED` naming the holder (pid, host, start) when a live process on
+ * @throws LockHeld (`STOP_LOCKED`) naming the holder (pid, host, start) when a live process on
  *   this host (still, after `waitMs`) or any process on another host holds it, when the lock file
  *   is unreadable, or when contention does not settle after a few attempts
  */
@@ -122,11 +113,10 @@ export async function acquirePidLock(file: string, subject: LockSubject, options
       current = null;
     }
     if (!isLockHolder(current)) {
-      throw locked(subject, `${subject.label} has an unreadable lock file ${file}`, 'check that no orchestrator process holds it, then remove the lock file');
+      throw held(file, subject, null, 'unreadable');
     }
     if (current.host !== holder.host) {
-      throw locked(subject, `${subject.label} is locked by ${describe(current)} (another host; never taken over automatically)`,
-        `check that process on host ${current.host}; remove ${file} only when it is certainly stopped`);
+      throw held(file, subject, current, 'other-host');
     }
     if (isPidAlive(current.pid)) {
       if (Date.now() < deadline) {
@@ -134,7 +124,7 @@ export async function acquirePidLock(file: string, subject: LockSubject, options
         attempt--;
         continue;
       }
-      throw locked(subject, `${subject.label} is locked by ${describe(current)}`, `wait for pid ${current.pid} to finish, or stop it, then try again`);
+      throw held(file, subject, current, 'live');
     }
     // The holder is dead: move its lock aside so that only one contender removes it.
     const aside = `${file}.stale-${randomBytes(6).toString('hex')}`;
@@ -153,5 +143,5 @@ export async function acquirePidLock(file: string, subject: LockSubject, options
     await unlink(aside);
     takenOverFrom = current;
   }
-  throw locked(subject, `${subject.label}: lock ${file} is contended; gave up after ${ATTEMPTS} attempts`, 'retry when the other process is done');
+  throw held(file, subject, null, 'contended');
 }

@@ -13,7 +13,7 @@ export { isPidAlive, type LockHolder, type RunLock };
  *
  * @param now - start time to record; defaults to the current time
  * @returns the held lock; call `release()` when the process is done with the run
- * @throws StopError `STOP_LOCKED` naming the holder (pid, host, start) when a live process on
+ * @throws LockHeld (`STOP_LOCKED`) naming the holder (pid, host, start) when a live process on
  *   this host or any process on another host holds it, when the lock file is unreadable, or when
  *   contention does not settle after a few attempts
  * @throws InputError on a run id that is not a UUIDv7

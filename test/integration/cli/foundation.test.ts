@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runCli, type CliIO } from '../../../src/cli/program.js';
 import { packageRoot } from '../../../src/packageRoot.js';
+import { STOP_REPORT_KEYS } from '../../../src/stops/stopReport.js';
 import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
 
 const run = promisify(execFile);
@@ -62,6 +63,8 @@ describe('orchestrate CLI foundation', () => {
     const parsed = JSON.parse(stdout) as { code: string; message: string };
     expect(parsed.code).toBe('STOP_DB');
     expect(parsed.message).toContain('postgres://auditor:***@127.0.0.1:1/governed');
+    expect(Object.keys(parsed)).toEqual([...STOP_REPORT_KEYS]);
+    expect(parsed).toMatchObject({ ok: false, exit_code: 20, runbook: 'runbooks/README.md#stop_db', next: expect.stringMatching(/DATABASE_URL/) });
     expect(stdout + stderr).not.toContain(password);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
@@ -79,6 +82,12 @@ describe('orchestrate CLI foundation', () => {
       expect(err).toMatch(/kb\.retry_min_ms: /);
       expect(err).toMatch(/unknown_key|\(root\)/);
       expect(err).not.toMatch(/\n\s+at /);
+      const asJson = capture(dir);
+      expect(await runCli(['db', 'migrate', '--json'], asJson)).toBe(2);
+      const parsed = JSON.parse(asJson.out.join('')) as Record<string, unknown> & { issues: { path: string }[] };
+      expect(Object.keys(parsed)).toEqual([...STOP_REPORT_KEYS]);
+      expect(parsed).toMatchObject({ ok: false, code: 'STOP_INPUT', exit_code: 2, runbook: 'runbooks/README.md#stop_input' });
+      expect(parsed.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['database.url', 'kb.retry_min_ms']));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

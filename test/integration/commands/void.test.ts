@@ -11,6 +11,8 @@ import type { Database } from '../../../src/db/Database.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { InputError, StopError } from '../../../src/errors.js';
+import { LockHeld } from '../../../src/stops/facts.js';
+import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
 import { cut } from '../../../src/orchestrator/runCut.js';
@@ -140,8 +142,8 @@ describeEachEngine('orchestrate void', (engine) => {
     const lock = await acquireRunLock(ws.config.sidecarsDir, run.ctx.run_id);
     try {
       const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'stop it', db: engine.db() }));
-      expect(err).toBeInstanceOf(StopError);
-      expect((err as StopError).code).toBe('STOP_LOCKED');
+      expect(err).toBeInstanceOf(LockHeld);
+      expect((err as LockHeld).code).toBe('STOP_LOCKED');
     } finally {
       await lock.release();
     }
@@ -235,7 +237,7 @@ describe('void edge cases on PGlite', () => {
     const results = await Promise.allSettled([attempt(), attempt()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(loser.reason instanceof StopError ? loser.reason.code : (loser.reason as InputError).message).toMatch(/STOP_LOCKED|already voided/);
+    expect(loser.reason instanceof InputError ? loser.reason.message : stopCodeOf(loser.reason)).toMatch(/STOP_LOCKED|already voided/);
     expect((await ws.kb.list(run.ctx.kb_folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
   });
 });

@@ -207,7 +207,7 @@ describe('KB store with a bare remote', () => {
     const a = await repos.kb('a', { remote });
     const b = await repos.kb('b', { remote });
     const first = await a.upload(DOC, 'from a\n', 'a');
-    await expect(b.upload(DOC, 'from b\n', 'b')).rejects.toMatchObject({ name: 'StopError', where: 'remote' });
+    await expect(b.upload(DOC, 'from b\n', 'b')).rejects.toMatchObject({ name: 'KbPathTaken', code: 'STOP_DRIFT', where: 'remote' });
     await mkdir(path.dirname(path.join(b.dir, DOC)), { recursive: true });
     await writeFile(path.join(b.dir, DOC), 'from a\n');
     const adopted = await b.upload(DOC, 'from a\n', 'b again');

@@ -3,6 +3,8 @@ import { beforeAll, expect, test } from 'vitest';
 import { uuidv7 } from 'uuidv7';
 import { migrate } from '../../../src/db/migrate.js';
 import { StopError } from '../../../src/errors.js';
+import { reportError } from '../../../src/cli/reportError.js';
+import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
 import { dumpDocumentScope } from '../../../src/ledger/dumpDocumentScope.js';
 import { enactLifecycle } from '../../../src/ledger/enactLifecycle.js';
 import { LegBAlreadyRecorded, findManifestEnvelope, recordLegB } from '../../../src/ledger/LegBRecorder.js';
@@ -92,11 +94,17 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const dup = await rejection(recordLegB(db, env, { role: ROLE }));
     expect(dup).toBeInstanceOf(LegBAlreadyRecorded);
     expect((dup as LegBAlreadyRecorded).existingId).toBe(id);
+    expect((dup as LegBAlreadyRecorded).existingRunId).toBe(runId);
+    // A cross-host race stops with STOP_REPLAY_CONFLICT (exit 20), not as an internal error.
+    expect(stopCodeOf(dup)).toBe('STOP_REPLAY_CONFLICT');
+    expect(reportError(dup).json).toMatchObject({ code: 'STOP_REPLAY_CONFLICT', exit_code: 20 });
     const vr = { change_set_id: a.changeSetId, run_id: runId, derived_writer_digest: writerDigest(recRows), iu_count: 3, outcome: 'PASS' as const };
     const vid = await recordVerify(db, vr, { role: ROLE });
     const vdup = await rejection(recordVerify(db, vr, { role: ROLE }));
     expect(vdup).toBeInstanceOf(VerifyAlreadyRecorded);
     expect((vdup as VerifyAlreadyRecorded).existingId).toBe(vid);
+    expect(stopCodeOf(vdup)).toBe('STOP_REPLAY_CONFLICT');
+    expect(reportError(vdup).exitCode).toBe(20);
   });
 
   test('lifecycle enact puts the new version in force and supersedes the previous one, once', async () => {

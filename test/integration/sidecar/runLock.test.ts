@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { StopError } from '../../../src/errors.js';
+import { LockHeld } from '../../../src/stops/facts.js';
 import { acquireRunLock, isPidAlive, type LockHolder } from '../../../src/sidecar/acquireRunLock.js';
 import { sidecarPaths } from '../../../src/sidecar/sidecarPaths.js';
 import { spawnFixture, waitForOutput, type Child } from './childProcess.js';
@@ -19,10 +19,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function stopOf(promise: Promise<unknown>): Promise<StopError> {
+async function stopOf(promise: Promise<unknown>): Promise<LockHeld> {
   const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(StopError);
-  return error as StopError;
+  expect(error).toBeInstanceOf(LockHeld);
+  return error as LockHeld;
 }
 
 /** The pid of a real process that has exited (and been reaped). */
@@ -59,7 +59,7 @@ describe('run lock', () => {
     const error = await stopOf(acquireRunLock(dir, runId));
     expect(error.code).toBe('STOP_LOCKED');
     expect(error.message).toContain(`pid ${process.pid} on host ${os.hostname()}`);
-    expect(error.details.runId).toBe(runId);
+    expect(error.runId).toBe(runId);
     await lock.release();
     await (await acquireRunLock(dir, runId)).release();
   });
@@ -131,7 +131,7 @@ describe('run lock', () => {
         Promise.race([
           // a loser's exit decides its outcome below, so its rejected wait must not settle the race
           waitForOutput(c, 'LOCKED').then(() => 'locked' as const, () => new Promise<never>(() => undefined)),
-          c.exited.then(({ code }) => (code === 1 && c.stderr().startsWith('StopError STOP_LOCKED:') ? 'refused' : `exit ${code}: ${c.stderr()}`)),
+          c.exited.then(({ code }) => (code === 1 && c.stderr().startsWith('LockHeld STOP_LOCKED:') ? 'refused' : `exit ${code}: ${c.stderr()}`)),
         ]),
       ),
     );
