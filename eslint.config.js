@@ -28,8 +28,8 @@ export default tseslint.config(
             { group: ['@electric-sql/pglite/*', 'pg/*', 'simple-git/*'], message: 'machines/** does no I/O.' },
             { group: ['fs', 'fs/*', 'child_process', 'net', 'http', 'https', 'os', 'path', 'process'], message: 'machines/** does no I/O.' },
             {
-              regex: '^(\\.\\./)+src/(?!errors\\.js$|approval/approvalRefusal\\.js$)',
-              message: 'machines/** imports nothing from src/ but pure types and errors (src/errors.ts, src/approval/approvalRefusal.ts).',
+              regex: '^(\\.\\./)+src/(?!errors\\.js$|approval/approvalRefusal\\.js$|stops/(?:facts|factsOf|stopCodeOf)\\.js$)',
+              message: 'machines/** imports nothing from src/ but pure types and errors (src/errors.ts, src/stops/{facts,factsOf,stopCodeOf}.ts, src/approval/approvalRefusal.ts).',
             },
           ],
         },

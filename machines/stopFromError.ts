@@ -1,30 +1,24 @@
 /**
  * Turns whatever an invoked actor rejected with into the run's recorded stop (pure; DESIGN §8).
  */
-import { STOP_CODES } from '../src/errors.js';
-import type { StopCode } from '../src/errors.js';
+import { factsOf } from '../src/stops/factsOf.js';
+import { isStopCode, stopCodeOf } from '../src/stops/stopCodeOf.js';
 import type { StepName } from './steps.js';
 import type { CutStop } from './types.js';
 
 /** Longest message kept in the persisted context; longer ones are cut with an ellipsis. */
 export const STOP_MESSAGE_MAX = 500;
 
-/** The string or string-list fields of a StopError's `details` that are kept as `stop.detail`. */
-const DETAIL_FIELDS = ['runId', 'written', 'notWritten', 'runbook', 'next'] as const;
-
-/** True when `code` is a DESIGN §8 stop code (src/errors.ts STOP_CODES). */
-export function isStopCode(code: unknown): code is StopCode {
-  return typeof code === 'string' && (STOP_CODES as readonly string[]).includes(code);
-}
+/** True when `code` is a DESIGN §8 stop code (re-exported from src/stops/stopCodeOf.ts). */
+export { isStopCode };
 
 /**
  * Builds the {@link CutStop} for an actor that rejected with `err` while in `step`.
  *
- * - `err` is an object whose `code` is a StopCode (a `StopError`, or a plain `{ code }`):
- *   that code and its `message` are kept, and the JSON-safe fields of `err.details`
- *   (runId, written, notWritten, runbook, next) become `detail`.
- * - anything else: `STOP_INTERNAL` (an unexpected error, a bug) with the error's message and
- *   `detail.error_name`.
+ * - the code is `stopCodeOf(err)` (a StopError's code, a typed fact's code such as `KbSyncFailed` →
+ *   `STOP_KB_UPLOAD`, a plain `{ code }`, else `STOP_INTERNAL` — a bug — with `detail.error_name`);
+ * - the facts of `factsOf(err)` (runId, written, notWritten, next, otherRunId) become `detail`;
+ *   the runbook is never stored: it follows from the code (`describeStop`).
  * - `at`: `err.at` when it is a string, else the `at` given by the caller (from the event), which
  *   may be `''`: the machine has no clock.
  *
@@ -46,15 +40,17 @@ export function stopFromError(err: unknown, step: StepName, at: string): CutStop
 function readStop(err: unknown, step: StepName, at: string): CutStop {
   const obj = typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : null;
   const errAt = obj !== null && typeof obj['at'] === 'string' ? obj['at'] : at;
-  const rawMessage = obj !== null && typeof obj['message'] === 'string' ? obj['message'] : typeof err === 'string' ? err : describe(err);
-  const message = clean(rawMessage);
-  const code = obj?.['code'];
-  if (isStopCode(code)) {
-    const detail = pickDetail(obj?.['details']);
-    return detail === undefined ? { code, message, step, at: errAt } : { code, message, step, at: errAt, detail };
-  }
-  const name = obj !== null && typeof obj['name'] === 'string' ? obj['name'] : typeof err;
-  return { code: 'STOP_INTERNAL', message, step, at: errAt, detail: { error_name: name } };
+  const facts = factsOf(err);
+  const message = clean(facts.message ?? describe(err));
+  const code = stopCodeOf(err);
+  const detail: Record<string, string | string[]> = {};
+  if (facts.runId) detail['runId'] = clean(facts.runId);
+  if (facts.written) detail['written'] = facts.written.map(clean);
+  if (facts.notWritten) detail['notWritten'] = facts.notWritten.map(clean);
+  if (facts.next) detail['next'] = clean(facts.next);
+  if (facts.otherRunId) detail['otherRunId'] = facts.otherRunId;
+  if (code === 'STOP_INTERNAL') detail['error_name'] = obj !== null && typeof obj['name'] === 'string' ? obj['name'] : typeof err;
+  return Object.keys(detail).length === 0 ? { code, message, step, at: errAt } : { code, message, step, at: errAt, detail };
 }
 
 function describe(value: unknown): string {
@@ -64,18 +60,6 @@ function describe(value: unknown): string {
     // An object whose toString is broken must still produce a stop, not a second error.
     return Object.prototype.toString.call(value);
   }
-}
-
-function pickDetail(details: unknown): Record<string, string | string[]> | undefined {
-  if (typeof details !== 'object' || details === null) return undefined;
-  const src = details as Record<string, unknown>;
-  const out: Record<string, string | string[]> = {};
-  for (const field of DETAIL_FIELDS) {
-    const v = src[field];
-    if (typeof v === 'string') out[field] = clean(v);
-    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out[field] = v.map(clean);
-  }
-  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 function clean(text: string): string {

@@ -16,7 +16,7 @@ import type { Config } from '../config/configSchema.js';
 import { InputError, StopError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
-import { redactCredentials } from '../kb/redactCredentials.js';
+import { withFacts } from '../stops/withFacts.js';
 import { approvalDocumentName, parseRunFolderListing } from '../kb/runDocuments.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
@@ -143,14 +143,10 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
   const { fingerprint, author } = await authorOf(armored);
   const keyring = await loadKeyring(config.keyringDir, { kbRoot: config.kbDir });
   const kb = await kbFor(options, author);
-  await kb.sync().catch((error: unknown) => {
-    throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote: ${redactCredentials(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`, {
-      runId, written: [], notWritten: [`${gate} approval`], runbook: 'runbooks/README.md#stop_kb_upload', cause: error,
-    });
-  });
+  await withFacts(kb.sync(), { runId, written: [], notWritten: [`${gate} approval`] });
 
   const drift = (message: string): StopError => new StopError('STOP_DRIFT', message, {
-    runId, written: [], notWritten: [`${gate} approval`], runbook: 'runbooks/README.md#stop_drift', next: 'find out who changed the request; never sign a request you have not checked',
+    runId, written: [], notWritten: [`${gate} approval`], next: 'find out who changed the request; never sign a request you have not checked',
   });
   if (!(await kb.exists(request.path))) throw drift(`the ${gate} request ${request.path} recorded in the sidecar is not committed in the KB`);
   const requestSha = createHash('sha256').update(await kb.read(request.path)).digest('hex');

@@ -20,10 +20,10 @@ import type { Config } from '../config/configSchema.js';
 import type { Database } from '../db/Database.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/openDatabase.js';
-import { InputError, StopError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
-import { redactCredentials } from '../kb/redactCredentials.js';
+import { withFacts } from '../stops/withFacts.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
 import { findChangeSet } from '../ledger/writeLegA.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
@@ -147,11 +147,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     await migrate(db);
     const changeSetId = await changeSetOf(db, ctx);
     const kb = options.kb ?? (await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs }, author: key.author }));
-    await kb.sync().catch((error: unknown) => {
-      throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote: ${redactCredentials(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`, {
-        runId, written: [], notWritten: ['void document', 'change_set_void', 'sidecar'], runbook: 'runbooks/README.md#stop_kb_upload', cause: error,
-      });
-    });
+    await withFacts(kb.sync(), { runId, written: [], notWritten: ['void document', 'change_set_void', 'sidecar'] });
 
     let doc: VoidJson['void_document'];
     let signer: string;

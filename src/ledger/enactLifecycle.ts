@@ -49,7 +49,7 @@ export async function enactLifecycle(db: Database, input: EnactInput): Promise<E
       const existing = await findReviewDecision(tx, input.changeSetId);
       if (existing !== undefined) {
         if (existing.run_id !== input.runId) {
-          throw new StopError('STOP_REPLAY_CONFLICT', `change set ${input.changeSetId} already has a review decision from run ${existing.run_id}`, { runId: input.runId, written: [], runbook: 'runbooks/README.md#stop_replay_conflict' });
+          throw new StopError('STOP_REPLAY_CONFLICT', `change set ${input.changeSetId} already has a review decision from run ${existing.run_id}`, { runId: input.runId, written: [] });
         }
         return { reviewDecisionId: existing.id, inForce: 0, superseded: 0, supersededSourceVersion: existing.superseded_source_version, adopted: true };
       }
@@ -59,7 +59,7 @@ export async function enactLifecycle(db: Database, input: EnactInput): Promise<E
         [input.documentId, input.sourceVersionId],
       );
       if (prev.rows.length > 1) {
-        throw new StopError('STOP_DRIFT', `document ${input.documentId} has IUs of ${prev.rows.length} other source versions in force; the lifecycle cannot move forward unambiguously`, { runId: input.runId, written: [], notWritten: ['review_decision', 'lifecycle change'], runbook: 'runbooks/README.md#stop_drift' });
+        throw new StopError('STOP_DRIFT', `document ${input.documentId} has IUs of ${prev.rows.length} other source versions in force; the lifecycle cannot move forward unambiguously`, { runId: input.runId, written: [], notWritten: ['review_decision', 'lifecycle change'] });
       }
       const previous = prev.rows[0]?.source_version_id ?? null;
       const id = uuidv7();

@@ -32,7 +32,6 @@ export async function registerSourceVersion(db: Queryable, row: SourceVersionRow
   const registered = found.rows[0]?.manifest_digest;
   if (registered !== row.manifest_digest) {
     throw new StopError('STOP_DRIFT', `source version ${row.source_version_id.slice(0, 16)} of ${row.document_id} is registered with manifest digest ${registered?.slice(0, 16) ?? '(none)'}…, this run computed ${row.manifest_digest.slice(0, 16)}… (vocabulary or region changed for the same bytes)`, {
-      runbook: 'runbooks/README.md#stop_drift',
       notWritten: ['cutter.source_version (already registered)'],
     });
   }

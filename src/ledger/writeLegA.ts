@@ -98,7 +98,6 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
           throw new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
             runId: input.runId,
             notWritten: ['cut_change_set', 'cutter.iu'],
-            runbook: 'runbooks/README.md#stop_drift',
           });
         }
         const changeSetId = uuidv7();
@@ -121,7 +120,6 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
         runId: input.runId,
         written: [],
         notWritten: ['cut_change_set', 'cutter.iu (the transaction was rolled back)'],
-        runbook: 'runbooks/README.md#stop_replay_conflict',
         next: 'find the earlier run with `orchestrate runs --document-id`; resume it, or void it and revert its change set before cutting again',
       });
     }

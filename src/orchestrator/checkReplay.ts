@@ -35,7 +35,6 @@ export async function checkReplay(db: Queryable, run: RunView, plannedCount: num
     throw new StopError('STOP_DRIFT', `run ${run.run_id} is complete in its sidecar but the database disagrees: ${problems.join('; ')}`, {
       runId: run.run_id,
       written: [],
-      runbook: 'runbooks/README.md#stop_drift',
       next: `orchestrate verify --run-id ${run.run_id}`,
     });
   }

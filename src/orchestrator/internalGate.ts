@@ -84,7 +84,6 @@ export async function internalGate(deps: PhaseDeps, input: PhaseActorInput): Pro
   throw new StopError('STOP_DRIFT', `drift before ${input.step}: ${drift.map((d) => `${d.what}: pinned ${short(d.pinned)}, live ${short(d.live)}`).join('; ')}`, {
     runId: deps.run.run_id,
     notWritten: [`${input.step} and every later step`],
-    runbook: 'runbooks/README.md#stop_drift',
     next: `restore what changed and run: orchestrate resume --run-id ${deps.run.run_id} — or void the run`,
   });
 }

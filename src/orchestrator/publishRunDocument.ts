@@ -35,7 +35,6 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
       throw new StopError('STOP_DRIFT', `${relPath} is already in the KB with other bytes than this run now produces`, {
         runId,
         notWritten: [relPath],
-        runbook: 'runbooks/README.md#stop_drift',
         cause: err,
       });
     }
@@ -43,7 +42,6 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
       throw new StopError('STOP_KB_UPLOAD', `uploading ${relPath} failed after ${err.attempts} attempts: ${err.message}`, {
         runId,
         notWritten: [relPath],
-        runbook: 'runbooks/README.md#stop_kb_upload',
         next: `fix the KB remote, then: orchestrate resume --run-id ${runId}`,
         cause: err,
       });

@@ -21,6 +21,7 @@ import { newSidecar } from '../sidecar/newSidecar.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
 import type { Sidecar } from '../sidecar/runContextSchema.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
+import { withFacts } from '../stops/withFacts.js';
 import { driveRun } from './driveRun.js';
 import { liveDocument } from './liveDocument.js';
 import type { Progress } from './PhaseDeps.js';
@@ -41,7 +42,7 @@ export interface RunOutcome {
   keys: RunView['keys'];
   pins: RunView['pins'];
   /** For a stop: the step, and what the stopping step said was (not) written and what to run next. */
-  stop: { step: string; written: string[] | null; not_written: string[] | null; runbook: string | null; next: string | null } | null;
+  stop: { step: string; written: string[] | null; not_written: string[] | null; next: string | null } | null;
 }
 
 /** Options shared by cut and resume. */
@@ -63,7 +64,7 @@ function stopOf(stop: RunStop | null): RunOutcome['stop'] {
   if (stop === null) return null;
   const d = stop.facts;
   const one = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
-  return { step: stop.step, written: list(d['written']), not_written: list(d['notWritten']), runbook: one(d['runbook']), next: one(d['next']) };
+  return { step: stop.step, written: list(d['written']), not_written: list(d['notWritten']), next: one(d['next']) };
 }
 
 /** The outcome of a view: done (exit 0), or its stop / gate wait with the exit status of DESIGN §8. */
@@ -147,19 +148,12 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
       throw new StopError('STOP_REPLAY_CONFLICT', `a non-voided run of ${lawId} at source version ${svid.slice(0, 16)} exists: ${ids}`, {
         runId: verdict.runs[0]?.run_id,
         written: [],
-        runbook: 'runbooks/README.md#stop_replay_conflict',
         next: `orchestrate resume --run-id ${verdict.runs[0]?.run_id ?? ''} (or void it)`,
       });
     }
     // Another host may have taken today's folder: see the remote's state before choosing.
     if (kb.hasRemote) {
-      await kb.sync().catch((err: unknown) => {
-        throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote before choosing the run folder: ${(err instanceof Error ? err.message : String(err)).split('\n')[0] ?? ''}`, {
-          written: [],
-          runbook: 'runbooks/README.md#stop_kb_upload',
-          next: 'fix the KB remote, then run cut again',
-        });
-      });
+      await withFacts(kb.sync(), { written: [] });
     }
     const runId = uuidv7();
     const now = clock();

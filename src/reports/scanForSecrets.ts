@@ -79,7 +79,7 @@ export class SecretFound extends StopError {
     super(
       'STOP_KB_UPLOAD',
       `secret scanner blocked ${where}: ${hits.map((hit) => `${hit.pattern} at line ${hit.line}`).join(', ')}`,
-      { notWritten: [where], runbook: 'runbooks/README.md#stop_kb_upload' },
+      { notWritten: [where] },
     );
   }
 }

@@ -40,7 +40,7 @@ export async function findChangeSetVoid(db: Queryable, changeSetId: string): Pro
 
 function refused(input: ChangeSetVoidInput, message: string): StopError {
   return new StopError('STOP_DRIFT', message, {
-    runId: input.runId, notWritten: ['cutter_governance.change_set_void'], runbook: 'runbooks/README.md#stop_drift',
+    runId: input.runId, notWritten: ['cutter_governance.change_set_void'],
     next: 'check the change set and its run in the database before voiding',
   });
 }

@@ -11,7 +11,7 @@ describe('stops', () => {
     const machine = machineWith(
       fakeActors(calls, {
         internalGate: async (i) => {
-          if (i.step === 'mark' && drifted) throw new StopError('STOP_DRIFT', 'source bytes changed since source_pin', { runbook: 'runbooks/drift.md' });
+          if (i.step === 'mark' && drifted) throw new StopError('STOP_DRIFT', 'source bytes changed since source_pin', { runId: 'r', notWritten: ['mark'] });
         },
       }),
     );
@@ -23,7 +23,7 @@ describe('stops', () => {
       message: 'source bytes changed since source_pin',
       step: 'mark',
       at: '',
-      detail: { runbook: 'runbooks/drift.md' },
+      detail: { runId: 'r', notWritten: ['mark'] },
     });
     expect(calls).toEqual(['internalGate:source_pin', 'source_pin:source_pin', 'internalGate:mark']);
     expect(snapshot.context.completed).toEqual(['source_pin']);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { STOP_CODES, StopError } from '../../src/errors.js';
+import { KbSyncFailed, LegBAlreadyRecorded } from '../../src/stops/facts.js';
 import { parseCutContext } from '../../machines/cutContextSchema.js';
 import { STOP_MESSAGE_MAX, stopFromError } from '../../machines/stopFromError.js';
 import { CODES_KEPT_BETWEEN_LEGS, stopSummary } from '../../machines/stopSummary.js';
@@ -11,7 +12,7 @@ import { fakeUuid } from './fakeActors.js';
 const MACHINE_CODES: readonly MachineStopCode[] = [...STOP_CODES, 'STOP_INTERNAL'];
 
 describe('stopFromError', () => {
-  test('keeps the code, message and JSON-safe details of a StopError', () => {
+  test('keeps the code, message and JSON-safe details of a StopError; the runbook follows from the code and is not stored', () => {
     const err = new StopError('STOP_KB_UPLOAD', 'push rejected after 4 attempts', {
       runId: 'r1',
       written: ['01-source-pin-20261101.md'],
@@ -24,8 +25,15 @@ describe('stopFromError', () => {
       message: 'push rejected after 4 attempts',
       step: 'mark',
       at: '2026-11-01T00:00:00Z',
-      detail: { runId: 'r1', written: ['01-source-pin-20261101.md'], notWritten: ['02-mark-20261101.md'], runbook: 'runbooks/kb-upload.md' },
+      detail: { runId: 'r1', written: ['01-source-pin-20261101.md'], notWritten: ['02-mark-20261101.md'] },
     });
+  });
+
+  test('a typed fact keeps its code and facts (KbSyncFailed → STOP_KB_UPLOAD, LegBAlreadyRecorded → STOP_REPLAY_CONFLICT)', () => {
+    const synced = stopFromError(Object.assign(new KbSyncFailed(new Error('fatal: unable to access https://bot:tok3n@git.example/kb.git')), { runId: 'r2', notWritten: ['SG1 decision'] }), 'SG1', '');
+    expect(synced).toMatchObject({ code: 'STOP_KB_UPLOAD', step: 'SG1', detail: { runId: 'r2', notWritten: ['SG1 decision'] } });
+    expect(synced.message).not.toContain('tok3n');
+    expect(stopFromError(new LegBAlreadyRecorded('01900000-0000-7000-8000-000000000001', undefined, undefined), 'leg_b_record', '').code).toBe('STOP_REPLAY_CONFLICT');
   });
 
   test('a plain object with a StopCode keeps it; an unknown code, a string, null become STOP_INTERNAL', () => {

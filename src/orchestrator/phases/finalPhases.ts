@@ -18,7 +18,7 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
   const run = deps.run;
   const approval = context.approvals.SG2.accepted;
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg2_approval_sha256) {
-    throw new StopError('STOP_APPROVAL_INVALID', 'lifecycle enact needs the accepted SG2 approval recorded in the sidecar', { runId: run.run_id, runbook: 'runbooks/README.md#stop_approval_invalid' });
+    throw new StopError('STOP_APPROVAL_INVALID', 'lifecycle enact needs the accepted SG2 approval recorded in the sidecar', { runId: run.run_id });
   }
   const r = await enactLifecycle(deps.db, {
     runId: run.run_id,
@@ -89,7 +89,7 @@ export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): P
     });
   } catch (err) {
     if (err instanceof UploadFailed) {
-      throw new StopError('STOP_KB_UPLOAD', `appending the runs-index line failed after ${err.attempts} attempts`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_kb_upload', next: `orchestrate resume --run-id ${run.run_id}`, cause: err });
+      throw new StopError('STOP_KB_UPLOAD', `appending the runs-index line failed after ${err.attempts} attempts`, { runId: run.run_id, next: `orchestrate resume --run-id ${run.run_id}`, cause: err });
     }
     throw err;
   }

@@ -2,10 +2,9 @@
  * The sovereign gates SG1 and SG2 (DESIGN §4, §6): upload the request, then look for signed
  * approvals in the run folder. No valid decision yet → the machine waits in `SGn.awaiting` (exit 10).
  */
-import { StopError } from '../../errors.js';
 import { evaluateGateApprovals } from '../../approval/evaluateGateApprovals.js';
 import { parseRunFolderListing } from '../../kb/runDocuments.js';
-import { redactCredentials } from '../../kb/redactCredentials.js';
+import { withFacts } from '../../stops/withFacts.js';
 import { gateRequestReport } from '../../reports/gateRequestReport.js';
 import type { GateName } from '../../../machines/steps.js';
 import type { GateDecisionOutput, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
@@ -45,25 +44,12 @@ export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: Phas
  * and returns the verdict as data (DESIGN §6): `approved` / `denied` with the deciding approval,
  * `pending` (no approval file yet) or `invalid` (only refused files). An invalid file never blocks a
  * valid one. The machine routes the verdict and records it; this actor writes nothing.
- * @throws StopError `STOP_KB_UPLOAD` when the KB remote cannot be synced (then nothing is decided)
+ * @throws KbSyncFailed (`STOP_KB_UPLOAD`) when the KB remote cannot be synced (then nothing is decided)
  */
 export async function gateDecide(deps: PhaseDeps, gate: Gate, { context }: PhaseActorInput): Promise<GateDecisionOutput> {
   const run = deps.run;
   const requestSha = pinOf(context, gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256');
-  if (deps.kb.hasRemote) {
-    try {
-      await deps.kb.sync();
-    } catch (err) {
-      const first = (err instanceof Error ? err.message : String(err)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
-      throw new StopError('STOP_KB_UPLOAD', `cannot sync the KB with its remote before reading the ${gate} approvals: ${redactCredentials(first)}`, {
-        runId: run.run_id,
-        written: [],
-        notWritten: [`${gate} decision`],
-        runbook: 'runbooks/README.md#stop_kb_upload',
-        next: `fix the KB remote, then: orchestrate resume --run-id ${run.run_id}`,
-      });
-    }
-  }
+  if (deps.kb.hasRemote) await withFacts(deps.kb.sync(), { runId: run.run_id, written: [], notWritten: [`${gate} decision`] });
   const names = parseRunFolderListing(await deps.kb.list(run.kb_folder))
     .filter((f) => f.kind === 'approval' && f.gate === gate)
     .map((f) => f.name);

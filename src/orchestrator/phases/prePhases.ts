@@ -18,7 +18,6 @@ export function liveSourceOfRun(deps: PhaseDeps): LiveDocument {
   if (live.doc.sourceVersionId !== run.source_version_id) {
     throw new StopError('STOP_DRIFT', `the source of ${run.law_id} changed: it now hashes to ${live.doc.sourceVersionId.slice(0, 16)}…, this run cuts ${run.source_version_id.slice(0, 16)}…`, {
       runId: run.run_id,
-      runbook: 'runbooks/README.md#stop_drift',
       next: 'restore the source file, or void this run and cut the new source version',
     });
   }

@@ -59,7 +59,6 @@ export async function grantProbe(deps: PhaseDeps, { context }: PhaseActorInput):
     throw new StopError('STOP_GRANT_PROBE', `the role ${deps.config.writerRole} does not hold exactly the privileges the writes need: ${bad.join('; ')}`, {
       runId: run.run_id,
       written: [],
-      runbook: 'runbooks/README.md#stop_grant_probe',
       next: `fix the grants (sql/deploy/006_writer_role.sql), then: orchestrate resume --run-id ${run.run_id}`,
     });
   }

@@ -34,7 +34,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   const run = deps.run;
   const approval = context.approvals.SG1.accepted;
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg1_approval_sha256) {
-    throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [], runbook: 'runbooks/README.md#stop_approval_invalid' });
+    throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [] });
   }
   const live = liveSourceOfRun(deps);
   const rows = live.plan();
@@ -91,7 +91,6 @@ export async function structuralVerify(deps: PhaseDeps, { context }: PhaseActorI
       runId: run.run_id,
       written: [`cut_change_set ${changeSetId} and its IUs (leg A)`],
       notWritten: ['manifest_envelope', 'verify_result', 'review_decision'],
-      runbook: 'runbooks/README.md#stop_structural_verify',
     });
   }
   const key = structuralVerifyKey(changeSetId, payloadSha);
@@ -113,7 +112,7 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
   let id: string;
   if (existing !== undefined) {
     if (existing.run_id !== run.run_id) {
-      throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a manifest envelope from run ${existing.run_id}`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_replay_conflict' });
+      throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a manifest envelope from run ${existing.run_id}`, { runId: run.run_id });
     }
     id = existing.id;
   } else {
@@ -146,7 +145,7 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
   const existing = await findVerifyResult(deps.db, changeSetId);
   let id: string;
   if (existing !== undefined) {
-    if (existing.run_id !== run.run_id) throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a verify result from run ${existing.run_id}`, { runId: run.run_id, runbook: 'runbooks/README.md#stop_replay_conflict' });
+    if (existing.run_id !== run.run_id) throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a verify result from run ${existing.run_id}`, { runId: run.run_id });
     id = existing.id;
   } else {
     id = await recordVerify(deps.db, { change_set_id: changeSetId, run_id: run.run_id, derived_writer_digest: derived, iu_count: rows.length, outcome }, { role: deps.config.writerRole });
@@ -164,7 +163,6 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
     throw new StopError('STOP_WRITE_VERIFY', `the writer digest re-derived from the DB rows (${derived.slice(0, 16)}…) differs from the pinned one (${(pinOf(context, 'writer_digest')).slice(0, 16)}…)`, {
       runId: run.run_id,
       written: [`verify_result ${id} (FAIL)`, upload.path],
-      runbook: 'runbooks/README.md#stop_write_verify',
     });
   }
   return { pins: { verify_result_id: id }, keys: { write_verify: id }, upload };

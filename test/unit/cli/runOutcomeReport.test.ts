@@ -17,7 +17,7 @@ function outcome(over: Partial<RunOutcome>): RunOutcome {
     replayed_from: null,
     keys: { source_pin: 'k1' } as RunOutcome['keys'],
     pins: {} as RunOutcome['pins'],
-    stop: { step: 'mark', written: ['row A'], not_written: ['x.md'], runbook: 'runbooks/README.md#stop_kb_upload', next: null },
+    stop: { step: 'mark', written: ['row A'], not_written: ['x.md'], next: null },
     ...over,
   };
 }
@@ -51,16 +51,16 @@ describe('runOutcomeReport: a machine stop renders like a thrown error', () => {
   });
 
   test('a gate pause is exit 10 with the approve command; a summary code gets its own runbook', () => {
-    const paused = runOutcomeReport(outcome({ code: 'AWAITING_SG2', state: 'awaiting_sg2', exitCode: 10, stop: { step: 'SG2', written: null, not_written: null, runbook: null, next: null } }));
+    const paused = runOutcomeReport(outcome({ code: 'AWAITING_SG2', state: 'awaiting_sg2', exitCode: 10, stop: { step: 'SG2', written: null, not_written: null, next: null } }));
     expect(paused.exitCode).toBe(10);
-    expect(paused.json).toMatchObject({ code: 'AWAITING_SG2', runbook: 'runbooks/README.md#awaiting_sg1--awaiting_sg2', next: `a sovereign runs orchestrate approve --run-id ${RUN} --gate SG2 --key FILE; then orchestrate resume --run-id ${RUN}` });
+    expect(paused.json).toMatchObject({ code: 'AWAITING_SG2', next: `a sovereign runs orchestrate approve --run-id ${RUN} --gate SG2 --key FILE; then orchestrate resume --run-id ${RUN}` });
     expect(paused.text).toMatch(/^paused AWAITING_SG2: /);
-    const between = runOutcomeReport(outcome({ code: 'STOP_BETWEEN_LEG_A_AND_LEG_B', stop: { step: 'leg_b_record', written: null, not_written: null, runbook: 'runbooks/README.md#stop_db', next: null } }));
+    const between = runOutcomeReport(outcome({ code: 'STOP_BETWEEN_LEG_A_AND_LEG_B', stop: { step: 'leg_b_record', written: null, not_written: null, next: null } }));
     expect((between.json as RunStopJson).runbook).toBe('runbooks/README.md#stop_between_leg_a_and_leg_b');
   });
 
   test('credentials in a stop message and next are scrubbed', () => {
-    const r = runOutcomeReport(outcome({ message: 'push to https://bot:ghp_SECRETTOKEN@git.example/kb.git failed', stop: { step: 'mark', written: null, not_written: null, runbook: null, next: 'check postgres://u:pw-123@db/x' } }), ['pw-123']);
+    const r = runOutcomeReport(outcome({ message: 'push to https://bot:ghp_SECRETTOKEN@git.example/kb.git failed', stop: { step: 'mark', written: null, not_written: null, next: 'check postgres://u:pw-123@db/x' } }), ['pw-123']);
     const all = JSON.stringify(r.json) + r.text;
     expect(all).not.toContain('ghp_SECRETTOKEN');
     expect(all).not.toContain('pw-123');
