@@ -1,7 +1,9 @@
 /**
  * The auditor's verification of one finished or stopped run (DESIGN §1: "auditors … can verify any
- * run"): the sidecar, the KB run folder, the approvals, the source, the database rows, the lossless
- * cut and the backup, each as its own row. Reads only: it never writes the KB, the DB or a sidecar.
+ * run"): the sidecar, the KB run folder and the approvals (verify's own rows), the evidence rows of
+ * `checkEvidence` (source, plan, KB documents, DB rows, backup — the same rows the internal gate and
+ * the replay check use, here with the KB's git history), the lifecycle and the lossless cut. Reads
+ * only: it never writes the KB, the DB or a sidecar.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
