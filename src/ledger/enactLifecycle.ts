@@ -3,8 +3,12 @@
  * and moves the new IUs in force and the previous source version's IUs superseded — forward only.
  */
 import { uuidv7 } from 'uuidv7';
-import type { Database, Queryable } from '../db/Database.js';
+import type { Database } from '../db/Database.js';
 import { StopError } from '../errors.js';
+import { findReviewDecision } from './findRunRows.js';
+
+/** Moved to findRunRows.ts with the other finders of a run's rows; re-exported for existing importers. */
+export { findReviewDecision };
 
 /** What the SG2 approval authorised. */
 export interface EnactInput {
@@ -24,15 +28,6 @@ export interface EnactResult {
   superseded: number;
   supersededSourceVersion: string | null;
   adopted: boolean;
-}
-
-/** The review decision recorded for a change set, if any. */
-export async function findReviewDecision(db: Queryable, changeSetId: string): Promise<{ id: string; run_id: string; approval_sha256: string; superseded_source_version: string | null } | undefined> {
-  const r = await db.query<{ id: string; run_id: string; approval_sha256: string; superseded_source_version: string | null }>(
-    'SELECT id, run_id, approval_sha256, superseded_source_version FROM cutter_governance.review_decision WHERE change_set_id = $1',
-    [changeSetId],
-  );
-  return r.rows[0];
 }
 
 /**

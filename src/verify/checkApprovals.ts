@@ -8,7 +8,8 @@ import { verifyApproval, type ApprovalVerdict, type ExpectedApproval } from '../
 import { parseRunFolderListing, parseRunFolderName, type GateKey } from '../kb/runDocuments.js';
 import type { RunView } from '../../machines/runView.js';
 import { GATES } from '../sidecar/phases.js';
-import { sha256Hex, type KbReader } from './checkRunFolder.js';
+import { sha256Hex } from '../evidence/checkKbEvidence.js';
+import type { KbReader } from './checkRunFolder.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /** The trusted keyring, or why it could not be loaded (a configuration problem, reported as a failed row). */

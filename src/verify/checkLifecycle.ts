@@ -3,26 +3,10 @@
  * superseded — forward only).
  */
 import type { Queryable } from '../db/Database.js';
+import { findSupersedingDecision } from '../ledger/findRunRows.js';
 import type { StoredIu } from '../ledger/readBackIus.js';
 import type { RunView } from '../../machines/runView.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
-
-/** A later review decision of the same document that superseded the run's source version. */
-interface Superseding {
-  id: string;
-  run_id: string;
-}
-
-async function supersedingDecision(db: Queryable, ctx: RunView): Promise<Superseding | undefined> {
-  const r = await db.query<Superseding>(
-    `SELECT r.id, r.run_id FROM cutter_governance.review_decision r
-       JOIN cutter_governance.cut_change_set c ON c.change_set_id = r.change_set_id
-      WHERE c.document_id = $1 AND r.superseded_source_version = $2 AND r.run_id <> $3
-      ORDER BY r.decided_at LIMIT 1`,
-    [ctx.document_id, ctx.source_version_id, ctx.run_id],
-  );
-  return r.rows[0];
-}
 
 /**
  * Before lifecycle_enact every IU of the change set is `cut`. After it they are all `in_force` —
@@ -49,7 +33,7 @@ export async function checkLifecycle(db: Queryable, ctx: RunView, ius: readonly 
   } else if (superseded !== ius.length) {
     problems.push('IUs of one change set are in mixed lifecycle states');
   } else {
-    const later = await supersedingDecision(db, ctx);
+    const later = await findSupersedingDecision(db, ctx.document_id, ctx.source_version_id, ctx.run_id);
     if (later === undefined) problems.push('the IUs are superseded, but no later review decision of this document superseded this source version');
     else okDetail = `superseded by review decision ${later.id} of run ${later.run_id}`;
   }

@@ -9,7 +9,7 @@ import type { RunView } from '../../machines/runView.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /**
- * @param mark - MARK of the run's source version (from `checkSource`); undefined when its bytes
+ * @param mark - MARK of the run's source version (from the evidence checker); undefined when its bytes
  *   could not be found, which fails the row (losslessness cannot be shown)
  * @param ius - the run's IU rows in `seq` order; undefined when they could not be read (fails the row)
  * @returns the `lossless.region` row, or none before cut_leg_a (no change set pinned)
@@ -18,10 +18,9 @@ export function checkLosslessRegion(ctx: RunView, mark: Mark | undefined, ius: r
   if (ctx.pins.change_set_id == null) return [];
   const expected = `region ${ctx.pins.region_sha ?? '(unpinned)'} re-assembled from the IU texts`;
   if (ius === undefined) return [problemsCheck('lossless.region', ['the IU rows could not be read (see db.read)'], { expected })];
-  if (mark === undefined) return [problemsCheck('lossless.region', ['the bytes of the run\'s source version are not available (see source.version)'], { expected })];
-  const problems: string[] = [];
-  if (mark.regionSha !== ctx.pins.region_sha) problems.push(`MARK of the source version gives region_sha ${mark.regionSha}, pinned ${ctx.pins.region_sha ?? '(none)'}`);
+  if (mark === undefined) return [problemsCheck('lossless.region', ['the bytes of the run\'s source version are not available (see the source.* rows)'], { expected })];
+  // Whether MARK still gives the pinned region_sha is the evidence row source.region_sha.
   const result = checkLossless(mark.text, ius, mark.excluded);
-  if (!result.ok) problems.push(`${result.reason} at region byte ${result.firstMismatchOffset}`);
+  const problems = result.ok ? [] : [`${result.reason} at region byte ${result.firstMismatchOffset}`];
   return [problemsCheck('lossless.region', problems, { expected, observed: result.ok ? 'identical' : `differs at byte ${result.firstMismatchOffset}` })];
 }

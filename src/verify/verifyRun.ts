@@ -1,7 +1,9 @@
 /**
  * The auditor's verification of one finished or stopped run (DESIGN §1: "auditors … can verify any
- * run"): the sidecar, the KB run folder, the approvals, the source, the database rows, the lossless
- * cut and the backup, each as its own row. Reads only: it never writes the KB, the DB or a sidecar.
+ * run"): the sidecar, the KB run folder and the approvals (verify's own rows), the evidence rows of
+ * `checkEvidence` (source, plan, KB documents, DB rows, backup — the same rows the internal gate and
+ * the replay check use, here with the KB's git history), the lifecycle and the lossless cut. Reads
+ * only: it never writes the KB, the DB or a sidecar.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,15 +14,15 @@ import { openDatabase } from '../db/openDatabase.js';
 import { InputError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
-import { addedInCommit } from './addedInCommit.js';
+import { addedInCommit } from '../evidence/addedInCommit.js';
+import { checkEvidence } from '../evidence/checkEvidence.js';
+import { evidenceRunOf, type KbHistory } from '../evidence/EvidenceRun.js';
+import { findSourceVersion } from '../evidence/findSourceVersion.js';
 import { checkApprovals, type KeyringOrError } from './checkApprovals.js';
-import { checkBackup } from './checkBackup.js';
-import { checkDatabase } from './checkDatabase.js';
+import { checkLifecycle } from './checkLifecycle.js';
 import { checkLosslessRegion } from './checkLosslessRegion.js';
 import { checkRunFolder } from './checkRunFolder.js';
 import { checkSidecar } from './checkSidecar.js';
-import { checkSource } from './checkSource.js';
-import type { StoredIu } from '../ledger/readBackIus.js';
 import type { VerifyCheck, VerifyReport } from './VerifyCheck.js';
 
 /** Options of {@link verifyRun}. `db` / `kb` are opened from `config` (and closed) when not given. */
@@ -41,16 +43,13 @@ async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Pr
   }
 }
 
-/**
- * A query failure (schema not migrated, permission denied) becomes a failed `db.read` row so the
- * other groups still report; the driver's message is kept (secrets are scrubbed by the command).
- */
-async function readDatabase(db: Queryable, ctx: Parameters<typeof checkDatabase>[1]): Promise<{ checks: VerifyCheck[]; ius: StoredIu[] | undefined }> {
-  try {
-    return await checkDatabase(db, ctx);
-  } catch (error) {
-    return { checks: [{ check: 'db.read', ok: false, detail: `cannot read the run's rows: ${(error as Error).message}` }], ius: undefined };
-  }
+/** The auditor's view of the KB's git history (read-only git). */
+function kbHistory(kb: KbStore): KbHistory {
+  return {
+    revisions: (relPath) => kb.revisions(relPath),
+    addedIn: addedInCommit(kb.dir),
+    findSource: (relPath, sourceVersionId) => findSourceVersion(kb.dir, relPath, sourceVersionId),
+  };
 }
 
 /** Opens the KB read-only in spirit: refuses a directory that is not already a git work tree (openKb would init one). */
@@ -82,16 +81,19 @@ export async function verifyRun(options: VerifyRunOptions): Promise<VerifyReport
   try {
     const db = options.db ?? (opened = await openDatabase(config));
     const keyring = await keyringFor(config, kb.dir);
-    const source = await checkSource(kb.dir, ctx);
-    const database = await readDatabase(db, ctx);
+    const evidence = await checkEvidence(evidenceRunOf(ctx), { kbDir: kb.dir, kb, sidecarsDir: config.sidecarsDir, db, history: kbHistory(kb) }, { dbErrors: 'report' });
+    const group = (prefix: string): VerifyCheck[] => evidence.checks.filter((c) => c.check.startsWith(`${prefix}.`));
+    const lifecycle = ctx.pins.change_set_id != null && evidence.ius !== undefined ? [await checkLifecycle(db, ctx, evidence.ius)] : [];
     const checks = [
       ...sidecar.checks,
-      ...(await checkRunFolder(kb, ctx, addedInCommit(kb.dir))),
+      await checkRunFolder(kb, ctx),
+      ...group('kb'),
       ...(await checkApprovals(kb, ctx, keyring, options.now)),
-      ...source.checks,
-      ...database.checks,
-      ...checkLosslessRegion(ctx, source.mark, database.ius),
-      ...(await checkBackup(config.sidecarsDir, ctx)),
+      ...group('source'),
+      ...group('db'),
+      ...lifecycle,
+      ...checkLosslessRegion(ctx, evidence.mark, evidence.ius),
+      ...group('backup'),
     ];
     return { ok: checks.every((c) => c.ok), run_id: runId, state: ctx.state, checks };
   } finally {
