@@ -10,8 +10,8 @@
 import type { PublicKey } from 'openpgp';
 import type { Gate } from '../sidecar/phases.js';
 import { refuse, type ApprovalRefusal } from './approvalRefusal.js';
-import { parseApprovalText } from './parseApprovalText.js';
-import { verifySignedText } from './verifySignedText.js';
+import { parseApprovalText } from './approvalDocument.js';
+import { verifySignedText } from './signedText.js';
 
 /** What the approval must be bound to. */
 export interface ExpectedApproval {

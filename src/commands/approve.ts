@@ -4,13 +4,10 @@
  * run: the operator runs `orchestrate resume` afterwards, which evaluates every approval file.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { readPrivateKey } from 'openpgp';
-import type { ApprovalFields } from '../approval/approvalFields.js';
+import { type ApprovalFields, signApproval } from '../approval/approvalDocument.js';
+import { readSovereignKey } from '../keys/readSovereignKey.js';
 import { loadKeyring } from '../approval/loadKeyring.js';
-import { signApproval } from '../approval/signApproval.js';
 import { verifyApproval } from '../approval/verifyApproval.js';
 import type { Config } from '../config/configSchema.js';
 import { InputError, StopError } from '../errors.js';
@@ -66,33 +63,10 @@ export function findGateRequest(ctx: RunView, gate: Gate): RunUpload | undefined
   return uploadOf(ctx, gate);
 }
 
-async function readKeyFile(cwd: string, keyFile: string): Promise<string> {
-  const file = path.resolve(cwd, keyFile);
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key' }, [],
-      'pass the sovereign private key file (<name>.sec.asc written by `orchestrate keys generate`)');
-  }
-}
-
 /** Opens the configured KB, committing as the sovereign so the KB history names who approved. */
 async function kbFor(options: ApproveOptions, author: { name: string; email: string }): Promise<KbStore> {
   if (options.kb !== undefined) return options.kb;
   return openKb({ dir: options.config.kbDir, retry: { minTimeout: options.config.kbRetryMinMs }, author });
-}
-
-/** Author name and email from the key's primary user id (public data), with fallbacks. */
-async function authorOf(armored: string): Promise<{ fingerprint: string; author: { name: string; email: string } }> {
-  let key;
-  try {
-    key = await readPrivateKey({ armoredKey: armored });
-  } catch {
-    throw new InputError('the key file is not an armored OpenPGP private key', { field: 'key' }, [], 'pass the <name>.sec.asc file, not the public key');
-  }
-  const fingerprint = key.getFingerprint();
-  const user = await key.getPrimaryUser().then((p) => p.user.userID, () => null);
-  return { fingerprint, author: { name: user?.name || `sovereign ${fingerprint.slice(-16)}`, email: user?.email || 'sovereign@localhost' } };
 }
 
 /**
@@ -139,8 +113,7 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
     throw new InputError(`the ${gate} request of run ${runId} is not uploaded yet (run state ${ctx.state})`, { file: sidecarFile, field: 'gate' }, [], next);
   }
 
-  const armored = await readKeyFile(options.cwd, options.keyFile);
-  const { fingerprint, author } = await authorOf(armored);
+  const { armored, fingerprint, author } = await readSovereignKey(options.cwd, options.keyFile);
   const keyring = await loadKeyring(config.keyringDir, { kbRoot: config.kbDir });
   const kb = await kbFor(options, author);
   await withFacts(kb.sync(), { runId, written: [], notWritten: [`${gate} approval`] });

@@ -10,12 +10,10 @@
  * (`void` is a reserved word, hence the function name {@link voidRun}.)
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { readPrivateKey } from 'openpgp';
+import { readSovereignKey } from '../keys/readSovereignKey.js';
 import { loadKeyring, type TrustedKeyring } from '../approval/loadKeyring.js';
-import { signCleartext } from '../approval/signCleartext.js';
+import { signCleartext } from '../approval/signedText.js';
 import type { Config } from '../config/configSchema.js';
 import type { Database } from '../db/Database.js';
 import { migrate } from '../db/migrate.js';
@@ -33,10 +31,8 @@ import type { Sidecar } from '../sidecar/runContextSchema.js';
 import type { RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
-import { buildVoidText } from '../void/buildVoidText.js';
+import { buildVoidText, verifyVoidDocument, type AcceptedVoid, isVoidDocumentName, voidDocumentName } from '../void/voidDocument.js';
 import { recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
-import { verifyVoidDocument, type AcceptedVoid } from '../void/verifyVoidDocument.js';
-import { isVoidDocumentName, voidDocumentName } from '../void/voidDocumentName.js';
 
 /** Options of {@link voidRun}. Relative `keyFile` resolves from `cwd`. */
 export interface VoidOptions {
@@ -70,23 +66,6 @@ export interface VoidJson {
   /** The change_set_void row; null when the run wrote no change set. */
   db_row: { id: string; adopted: boolean } | null;
   next: string;
-}
-
-async function readKeyFile(cwd: string, keyFile: string): Promise<{ armored: string; fingerprint: string; author: { name: string; email: string } }> {
-  const file = path.resolve(cwd, keyFile);
-  let armored: string;
-  try {
-    armored = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read the key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file, field: 'key' }, [],
-      'pass the sovereign private key file (<name>.sec.asc written by `orchestrate keys generate`)');
-  }
-  const key = await readPrivateKey({ armoredKey: armored }).catch(() => {
-    throw new InputError('the key file is not an armored OpenPGP private key', { file, field: 'key' }, [], 'pass the <name>.sec.asc file, not the public key');
-  });
-  const fingerprint = key.getFingerprint();
-  const user = await key.getPrimaryUser().then((p) => p.user.userID, () => null);
-  return { armored, fingerprint, author: { name: user?.name || `sovereign ${fingerprint.slice(-16)}`, email: user?.email || 'sovereign@localhost' } };
 }
 
 async function readRun(config: Config, runId: string): Promise<{ sidecar: Sidecar; view: RunView }> {
@@ -136,7 +115,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
   const reason = options.reason.trim();
   if (reason === '') throw new InputError('a void needs a reason', { field: 'reason' }, [{ path: 'reason', message: 'required' }], 'pass --reason "<why the run is voided>"');
   await readRun(config, runId);
-  const key = await readKeyFile(options.cwd, options.keyFile);
+  const key = await readSovereignKey(options.cwd, options.keyFile);
   const keyring = await loadKeyring(config.keyringDir, { kbRoot: config.kbDir });
 
   const lock = await acquireRunLock(config.sidecarsDir, runId, now);

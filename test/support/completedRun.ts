@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { uuidv7 } from 'uuidv7';
 import { evaluateGateApprovals } from '../../src/approval/evaluateGateApprovals.js';
 import { loadKeyring } from '../../src/approval/loadKeyring.js';
-import { signApproval } from '../../src/approval/signApproval.js';
+import { signApproval } from '../../src/approval/approvalDocument.js';
 import { encryptBackup } from '../../src/backup/encryptBackup.js';
 import { writeBackupFile } from '../../src/backup/backupFile.js';
 import type { Config } from '../../src/config/configSchema.js';

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { buildApprovalText } from '../../../src/approval/buildApprovalText.js';
-import { signApproval } from '../../../src/approval/signApproval.js';
+import { buildApprovalText, signApproval } from '../../../src/approval/approvalDocument.js';
 import type { ApprovalRefusalReason } from '../../../src/approval/approvalRefusal.js';
 import { openKb } from '../../../src/kb/openKb.js';
 import { approvalDocumentName } from '../../../src/kb/runDocuments.js';

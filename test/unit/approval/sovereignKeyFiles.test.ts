@@ -2,7 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readKey, readPrivateKey } from 'openpgp';
 import { afterEach, describe, expect, test } from 'vitest';
-import { signApproval } from '../../../src/approval/signApproval.js';
+import { signApproval } from '../../../src/approval/approvalDocument.js';
 import { InputError } from '../../../src/errors.js';
 import { generateSovereignKey } from '../../../src/keys/generateSovereignKey.js';
 import { writeKeyPair } from '../../../src/keys/writeKeyPair.js';

@@ -1,11 +1,58 @@
 /**
- * Verifies one OpenPGP cleartext-signed sovereign document — approval or void — against the trusted
- * keyring (DESIGN §6; STACK-NOTES "openpgp v6"). The single place where a sovereign signature is
- * judged: callers read their front matter only from the text this returns, never from the raw file.
+ * OpenPGP cleartext-signed sovereign texts (RFC 4880 §7; DESIGN §5, §6), approvals and voids alike:
+ * signing (the form `gpg --clearsign` produces), finding the one signed block of a file, and
+ * verifying it against the trusted keyring.
  */
-import { readCleartextMessage, verify, type CleartextMessage, type PublicKey } from 'openpgp';
+import { createCleartextMessage, sign, readCleartextMessage, verify, type CleartextMessage, type PublicKey } from 'openpgp';
+import { unlockPrivateKey } from '../keys/unlockPrivateKey.js';
 import { refuse, type ApprovalRefusal } from './approvalRefusal.js';
-import { extractSignedBlock } from './extractSignedBlock.js';
+
+/**
+ * @param text - the text to sign (trailing whitespace on lines is not covered by the signature)
+ * @param privateKeyArmored - the signer's armored private key (a secret: never logged)
+ * @param passphrase - unlocks a protected key
+ * @param date - signature creation time; defaults to now
+ * @returns the armored `-----BEGIN PGP SIGNED MESSAGE-----` … `-----END PGP SIGNATURE-----` text
+ * @throws InputError when the key cannot be read, is public only, or the passphrase is missing or
+ *   wrong (the message never contains the passphrase or key material)
+ */
+export async function signCleartext(text: string, privateKeyArmored: string, passphrase?: string, date?: Date): Promise<string> {
+  const key = await unlockPrivateKey(privateKeyArmored, passphrase, 'signing key');
+  const message = await createCleartextMessage({ text });
+  return sign({ message, signingKeys: key, format: 'armored', ...(date ? { date } : {}) });
+}
+
+const BEGIN = '-----BEGIN PGP SIGNED MESSAGE-----';
+const END = '-----END PGP SIGNATURE-----';
+
+/**
+ * Markers are matched as whole lines (trailing whitespace ignored). Inside a signed block every
+ * line of the signed text starting with `-` is dash-escaped (`- -----BEGIN…`), so a marker quoted
+ * in the signed text never counts.
+ *
+ * @returns the block from its BEGIN line through its END line, or a refusal:
+ *   `unsigned`, `multiple_signed_blocks`, `unsigned_text_outside` or `malformed_signature`
+ */
+export function extractSignedBlock(text: string): { ok: true; block: string } | ApprovalRefusal {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const begins = lines.flatMap((l, i) => (l.trimEnd() === BEGIN ? [i] : []));
+  const ends = lines.flatMap((l, i) => (l.trimEnd() === END ? [i] : []));
+  if (begins.length === 0) {
+    const other = lines.some((l) => /^-----BEGIN PGP (MESSAGE|SIGNATURE)-----\s*$/.test(l));
+    return refuse('unsigned', other ? 'not a cleartext-signed message (sign with gpg --clearsign)' : 'the file carries no OpenPGP cleartext signature');
+  }
+  if (begins.length > 1 || ends.length > 1) return refuse('multiple_signed_blocks', `the file holds ${Math.max(begins.length, ends.length)} signed blocks; exactly one is allowed`);
+  const begin = begins[0] ?? 0;
+  const end = ends[0];
+  if (end === undefined || end < begin) return refuse('malformed_signature', 'the signed block has no -----END PGP SIGNATURE----- line after its BEGIN line');
+  const before = lines.slice(0, begin).join('\n');
+  const after = lines.slice(end + 1).join('\n');
+  if (before.trim() !== '' || after.trim() !== '') {
+    const where = before.trim() !== '' ? `before line ${begin + 1}` : `after line ${end + 1}`;
+    return refuse('unsigned_text_outside', `unsigned text ${where}: only the signed block may be in the file`);
+  }
+  return { ok: true, block: `${lines.slice(begin, end + 1).join('\n')}\n` };
+}
 
 /** A signed text whose every signature holds at `now`. */
 export interface VerifiedSignedText {
