@@ -7,7 +7,7 @@ import { evaluateGateApprovals, type ApprovalFile } from '../../../src/approval/
 import { parseSidecar } from '../../../src/sidecar/parseSidecar.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
 import { makeSovereign } from '../../support/sovereignKeys.js';
-import { freshRunContext } from '../sidecar/sampleRunContext.js';
+import { freshRunContext, sampleSnapshot } from '../sidecar/sampleRunContext.js';
 
 const runId = uuidv7();
 const requestSha = createHash('sha256').update('request').digest('hex');
@@ -40,8 +40,9 @@ describe('evaluateGateApprovals', () => {
       ['SG1-cut-authz-approval-20260520-2.md', 'unsigned'],
       ['SG1-cut-authz-approval-20260520.md', 'untrusted_key'],
     ]);
-    // the outcome fits the sidecar's approvals.SG1 record
-    const ctx = { ...freshRunContext(), approvals: { SG1: result, SG2: { accepted: null, refused: [] } } };
+    // the outcome fits the machine's approvals.SG1 record (the sidecar's snapshot context)
+    const fresh = freshRunContext();
+    const ctx = { ...fresh, snapshot: sampleSnapshot(fresh, { approvals: { SG1: { verdict: 'invalid', ...result, since: null }, SG2: { verdict: null, accepted: null, refused: [], since: null } } }, 'active', { SG1: 'awaiting' }) };
     expect(parseSidecar(ctx).ok).toBe(true);
   });
 
