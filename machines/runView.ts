@@ -125,7 +125,7 @@ function gateWait(gate: GateName, context: CutContext): RunStop {
   const request = context.uploads[gate]?.path ?? `the ${gate} request`;
   const invalid = record.verdict === 'invalid';
   const message = invalid
-    ? `no valid ${gate} approval; refused: ${record.refused.map((r) => `${r.name} (${r.reason}: ${r.message})`).join(', ')}`
+    ? `no valid ${gate} approval; refused: ${record.refused.map((r) => `${r.name} (${r.reason}): ${r.message}`).join('; ')}`
     : `waiting for a sovereign's signed ${gate} approval of ${request}`;
   const code: MachineStopCode = invalid ? 'STOP_APPROVAL_INVALID' : `AWAITING_${gate}`;
   return { code, cause: code, step: gate, message, at: record.since ?? '', detail: `${gate}: ${message}`, facts: {} };
