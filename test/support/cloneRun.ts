@@ -52,6 +52,8 @@ export interface RunTemplate<T> {
   engine: EngineName;
   /** What `build` returned (run ids, document paths, …: nothing in it is an absolute path). */
   data: T;
+  /** How long `build` took (ms): building a template is the expensive part of a suite. */
+  buildMs: number;
   /** A fresh copy of the workspace and database, independent of the template and of other copies. */
   copy(): Promise<RunCopy>;
   /** Waits for every copy's removal, then removes the template workspace and drops its PostgreSQL database. */
@@ -171,9 +173,12 @@ export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T
     if (failures.length > 0) throw new AggregateError(failures, `removing ${failures.length} copies of the ${engine} template failed`);
   };
   let data: T;
+  let buildMs = 0;
   try {
     ws = await createRunWorkspace({ ...options, ...(testDb === undefined ? {} : { databaseUrl: testDb.url }) });
+    const t0 = performance.now();
     data = await build(ws);
+    buildMs = performance.now() - t0;
   } catch (err) {
     await drop();
     throw err;
@@ -182,6 +187,7 @@ export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T
   return {
     engine,
     data,
+    buildMs,
     drop,
     copy: () => openCopy(built.root, built, testDb?.name, removeLater),
   };
@@ -229,7 +235,9 @@ export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>
       beforeAll(async () => {
         const promise = startBuilds().get(engine);
         if (promise === undefined) throw new Error(`no template for ${engine}`);
-        built.set(engine, await promise);
+        const t = await promise;
+        built.set(engine, t);
+        process.stdout.write(`${title} [${engine}]: template built in ${Math.round(t.buildMs)} ms\n`);
       });
       const template = (): RunTemplate<T> => {
         const t = built.get(engine);
