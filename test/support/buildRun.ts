@@ -246,9 +246,9 @@ async function runChild(ws: RunWorkspace, args: string[], failpoint: string): Pr
   }
 }
 
-async function runIdOf(ws: RunWorkspace, lawId: string, known: ReadonlySet<string>): Promise<string> {
+async function runIdOf(ws: RunWorkspace, lawId: string, known: ReadonlySet<string>, stderr: string): Promise<string> {
   const fresh = (await listSidecars(ws.config.sidecarsDir)).runs.filter((r) => r.law_id === lawId && !known.has(r.run_id));
-  if (fresh.length !== 1) throw new Error(`buildRun: expected one new run of ${lawId}, found ${fresh.length}`);
+  if (fresh.length !== 1) throw new Error(`buildRun: expected one new run of ${lawId}, found ${fresh.length}; the CLI said: ${stderr}`);
   return fresh[0]!.run_id;
 }
 
@@ -259,7 +259,7 @@ async function buildKilled(ws: RunWorkspace, lawId: string, failpoint: string): 
   let runId: string | undefined;
   for (let i = 0; i < 4; i++) {
     const r = await runChild(ws, runId === undefined ? ['cut', '--document-id', lawId] : ['resume', '--run-id', runId], failpoint);
-    runId ??= await runIdOf(ws, lawId, known);
+    runId ??= await runIdOf(ws, lawId, known, r.stderr);
     if (r.signal === 'SIGKILL') return { runId, approvals };
     if (r.code !== 10) throw new Error(`buildRun: the CLI ended with ${r.code ?? r.signal ?? '?'} before reaching failpoint ${failpoint}: ${r.stderr}`);
     const gate = (await readSidecar(ws.config.sidecarsDir, runId)).view.state === 'awaiting_sg1' ? 'SG1' : 'SG2';

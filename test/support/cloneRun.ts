@@ -28,6 +28,13 @@ import { openPostgres } from '../../src/db/openPostgres.js';
 import { createRunWorkspace, openRunWorkspace, type RunWorkspace } from './buildRun.js';
 import { adminDsn, createTestDatabase, type TestDatabase } from './realPg.js';
 
+/**
+ * Timeout of a hook that builds runs (buildRun.ts): a done run is ~20 git commits, an OpenPGP
+ * backup and the DB writes, 10–80 s on a loaded 2-core machine, and a suite builds both engines'
+ * templates at once. A build that hangs still fails, after this.
+ */
+export const BUILD_HOOK_TIMEOUT_MS = 600_000;
+
 /** The two engines every verify suite runs on. */
 export type EngineName = 'pglite' | 'postgres';
 
@@ -238,7 +245,7 @@ export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>
         const t = await promise;
         built.set(engine, t);
         process.stdout.write(`${title} [${engine}]: template built in ${Math.round(t.buildMs)} ms\n`);
-      });
+      }, BUILD_HOOK_TIMEOUT_MS);
       const template = (): RunTemplate<T> => {
         const t = built.get(engine);
         if (t === undefined) throw new Error('template not built yet: use it inside tests');

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest
 import { verify } from '../../../src/commands/verify.js';
 import { InputError } from '../../../src/errors.js';
 import { buildRun, type BuiltRun } from '../../support/buildRun.js';
-import { buildRunTemplate, type RunCopy, type RunTemplate } from '../../support/cloneRun.js';
+import { BUILD_HOOK_TIMEOUT_MS, buildRunTemplate, type RunCopy, type RunTemplate } from '../../support/cloneRun.js';
 import { makeTempDir } from '../../support/sovereignKeys.js';
 
 // Two days after its creation (one day ago): valid now, expired by the last test's clock. One
@@ -23,7 +23,7 @@ let copy: RunCopy;
 beforeAll(async () => {
   template = await buildRunTemplate('pglite', (ws) => buildRun(ws, { until: 'done' }), { keyExpirationTime: KEY_LIFETIME_S });
   process.stdout.write(`verifyCommand: PGlite template (one done run) built in ${Math.round(template.buildMs)} ms\n`);
-});
+}, BUILD_HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await template.drop();
 });
