@@ -145,20 +145,29 @@ export async function openRunWorkspace(root: string, sovereign: SovereignKeyPair
   };
 }
 
+/** How the workspace's keyring is made. */
+export interface WorkspaceOptions {
+  /** Seconds after its creation (one day ago) the generated sovereign key expires; default never. */
+  keyExpirationTime?: number;
+  /** The workspace's sovereign (signs buildRun's approvals, backup recipient); default a new throwaway key. */
+  sovereign?: SovereignKeyPair;
+  /** More armored public keys the keyring trusts. */
+  trustedKeys?: string[];
+}
+
 /**
  * Creates a workspace in a temp dir through `orchestrate init`; a PGlite workspace gets a copy of
  * the migrated PGlite template (pgliteTemplate.ts), a PostgreSQL one uses `databaseUrl` (migrated
  * by the first cut).
- *
- * @param options.keyExpirationTime - seconds after its creation (one day ago) the sovereign key expires; default never
  */
-export async function createRunWorkspace(options: { databaseUrl?: string; keyExpirationTime?: number } = {}): Promise<RunWorkspace> {
+export async function createRunWorkspace(options: WorkspaceOptions & { databaseUrl?: string } = {}): Promise<RunWorkspace> {
   const root = await makeTempDir('build-run-');
-  const { databaseUrl, ...keyOptions } = options;
-  const sovereign = await makeSovereign({ name: 'Test Sovereign', ...keyOptions });
+  const { databaseUrl } = options;
+  const sovereign = options.sovereign ?? await makeSovereign({ name: 'Test Sovereign', ...(options.keyExpirationTime === undefined ? {} : { keyExpirationTime: options.keyExpirationTime }) });
   await writeFile(path.join(root, CONFIG_FILE), WORKSPACE_YAML);
   await init({ dir: root, cwd: root, env: childEnv(databaseUrl) });
   await writeFile(path.join(root, 'keyring', 'sovereign.pub.asc'), sovereign.publicKeyArmored);
+  for (const [i, key] of (options.trustedKeys ?? []).entries()) await writeFile(path.join(root, 'keyring', `trusted-${i}.pub.asc`), key);
   await mkdir(path.join(root, 'sovereign'));
   await writeFile(path.join(root, KEY_FILE), sovereign.privateKeyArmored, { mode: 0o600 });
   const ws = await openRunWorkspace(root, sovereign, databaseUrl);

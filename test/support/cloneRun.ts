@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, inject, test as baseTest, type TestAPI }
 import type { Database } from '../../src/db/Database.js';
 import { openPglite } from '../../src/db/openPglite.js';
 import { openPostgres } from '../../src/db/openPostgres.js';
-import { createRunWorkspace, openRunWorkspace, type RunWorkspace } from './buildRun.js';
+import { createRunWorkspace, openRunWorkspace, type RunWorkspace, type WorkspaceOptions } from './buildRun.js';
 import { adminDsn, createTestDatabase, type TestDatabase } from './realPg.js';
 
 /**
@@ -159,11 +159,11 @@ async function openCopy(root: string, ws: RunWorkspace, pgTemplate: string | und
  * mounted with `discard`; it needs nothing from the test, so it runs in the background while the
  * next test works, and {@link RunTemplate.drop} waits for all of it.
  *
- * @param options.keyExpirationTime - passed to {@link createRunWorkspace}
+ * @param options - the keyring of the workspace, passed to {@link createRunWorkspace}
  * @throws whatever `build` throws (the template is removed first); `drop()` throws an
  *   AggregateError when removing a copy failed
  */
-export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T>, options: { keyExpirationTime?: number } = {}): Promise<RunTemplate<T>> {
+export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T>, options: WorkspaceOptions = {}): Promise<RunTemplate<T>> {
   const testDb: TestDatabase | undefined = engine === 'postgres' ? await createTestDatabase() : undefined;
   let ws: RunWorkspace | undefined;
   const removals: Promise<void>[] = [];
