@@ -25,7 +25,7 @@ import { driveRun } from './driveRun.js';
 import { liveDocument } from './liveDocument.js';
 import type { Progress } from './PhaseDeps.js';
 import { checkReplay } from './checkReplay.js';
-import { runView, type RunStop, type RunView } from '../../machines/runView.js';
+import type { RunStop, RunView } from '../../machines/runView.js';
 import type { CutActors } from '../../machines/phases.js';
 
 /** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
