@@ -13,6 +13,7 @@ import { AWAITING_TAG, createCutMachine, STOPPED_TAG, type CutMachine } from '..
 import { restoreCutActor } from '../../machines/cutSnapshot.js';
 import { parseCutContext } from '../../machines/cutContextSchema.js';
 import { runView, type RunView } from '../../machines/runView.js';
+import type { CutActors } from '../../machines/phases.js';
 import { createPhaseActors } from './createPhaseActors.js';
 import type { Progress } from './PhaseDeps.js';
 import { RunStore } from './RunStore.js';
@@ -31,6 +32,8 @@ export interface DriveInput {
   sidecar: Sidecar;
   progress: Progress;
   clock: () => Date;
+  /** Test only: actors replacing the phase actors of the same name (see RunOptions.actorOverrides). */
+  actorOverrides?: Partial<CutActors>;
 }
 
 function createRunActor(machine: CutMachine, input: DriveInput) {
@@ -67,7 +70,7 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
     progress: input.progress,
     keyring: () => (keyring ??= loadKeyring(input.config.keyringDir, { kbRoot: input.config.kbDir })),
   };
-  const machine = createCutMachine().provide({ actors: createPhaseActors(deps) });
+  const machine = createCutMachine().provide({ actors: { ...createPhaseActors(deps), ...input.actorOverrides } });
   const actor = createRunActor(machine, input);
   let actorError: unknown;
   const persist = (snap: SnapshotFrom<CutMachine>): void => {

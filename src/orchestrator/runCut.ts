@@ -27,6 +27,7 @@ import { liveDocument } from './liveDocument.js';
 import type { Progress } from './PhaseDeps.js';
 import { checkReplay } from './checkReplay.js';
 import type { RunStop, RunView } from '../../machines/runView.js';
+import type { CutActors } from '../../machines/phases.js';
 
 /** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
 export interface RunOutcome {
@@ -50,6 +51,12 @@ export interface RunOptions {
   config: Config;
   progress: Progress;
   clock?: () => Date;
+  /**
+   * Test only: actors that replace the runner's phase actors of the same name (STYLE: the machine
+   * is swapped in tests with `machine.provide`), e.g. a `structural_verify` that rejects once so a
+   * test run stops between leg A and leg B. Never set by the CLI.
+   */
+  actorOverrides?: Partial<CutActors>;
 }
 
 async function openKbFor(config: Config): Promise<KbStore> {
@@ -102,7 +109,7 @@ async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar): Promis
   const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
   try {
     return await withDatabase(options.config, async (db) => {
-      const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock });
+      const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
       return outcomeOf(r.view);
     });
   } finally {

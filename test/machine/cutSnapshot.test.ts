@@ -3,7 +3,7 @@ import { createActor } from 'xstate';
 import type { Snapshot } from 'xstate';
 import { isCompatibleSnapshot, restoreCutActor } from '../../machines/cutSnapshot.js';
 import { SNAPSHOT_VERSION, createCutMachine } from '../../machines/cutMachine.js';
-import { fakeActors, pendingFor, rejectWith } from './fakeActors.js';
+import { fakeActors, rejectWith } from './fakeActors.js';
 import { INPUT, machineWith, runToSettle } from './runMachine.js';
 
 type Json = Record<string, unknown> & { context: Record<string, unknown>; children: Record<string, Record<string, unknown>> };

@@ -1,19 +1,22 @@
 /**
- * Build a complete run once, copy it for every test. Building a UDHR run (`completeRun`: ~20 git
- * commits, keys, DB writes) takes seconds; copying its workspace and database takes a fraction of
- * one. Each test gets its own copy, so a tampering only ever touches the run of the test that made it.
+ * Build runs once, copy them for every test. Building a run with the real pipeline (buildRun.ts:
+ * cut → approve → resume …, ~20 git commits, keys, DB writes) takes seconds; copying its workspace
+ * and database takes a fraction of one. Each test gets its own copy, so a tampering only ever
+ * touches the run of the test that made it.
  *
- * - The workspace (`orchestrate.yaml`, KB work tree with `.git`, sidecars, keyring, PGlite data
- *   directory) is copied with `fs.cp` to a fresh temp dir (on tmpfs when there is one) and
- *   reopened from its own `orchestrate.yaml` (relative paths), so no path of the copy points
+ * - The workspace (`orchestrate.yaml`, KB work tree with `.git`, sidecars, keyring, sovereign key,
+ *   PGlite data directory) is copied with `fs.cp` to a fresh temp dir (on tmpfs when there is one)
+ *   and reopened from its own `orchestrate.yaml` (relative paths), so no path of the copy points
  *   into the template.
- * - PGlite: the template's data directory is closed before it is copied, then the copy is opened.
+ * - PGlite: nothing holds the template's data directory once the build is done (every command
+ *   closes its database); the copy's directory is opened for the test.
  * - Real PostgreSQL: `CREATE DATABASE <copy> TEMPLATE <built>` (the built database has no open
- *   connection: its pool is closed once the build is done); every copy is dropped after its test
- *   (in the background: the next test does not wait for it).
+ *   connection: every command closes its pool); the copy's configuration points at the clone, and
+ *   every copy is dropped after its test (in the background: the next test does not wait for it).
  *
- * Measured here (2 cores, ext4 mounted with `discard`): building the UDHR run 6–10 s per engine;
- * a copy 0.2–0.8 s; verifying a run 0.5–1.5 s.
+ * Measured here (2 cores shared with other test runs, load ~11): one done run of the sample
+ * statute builds in ~80 s on PGlite alone, 120–145 s per engine when a suite builds its PGlite and
+ * PostgreSQL templates at once (each suite prints its build time); a copy 0.2–0.8 s.
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm, statfs } from 'node:fs/promises';
@@ -22,11 +25,17 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject, test as baseTest, type TestAPI } from 'vitest';
 import type { Database } from '../../src/db/Database.js';
-import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/openPglite.js';
 import { openPostgres } from '../../src/db/openPostgres.js';
-import { createRunWorkspace, openRunWorkspace, type RunWorkspace } from './completedRun.js';
+import { createRunWorkspace, openRunWorkspace, type RunWorkspace, type WorkspaceOptions } from './buildRun.js';
 import { adminDsn, createTestDatabase, type TestDatabase } from './realPg.js';
+
+/**
+ * Timeout of a hook that builds runs (buildRun.ts): a done run is ~20 git commits, an OpenPGP
+ * backup and the DB writes, up to ~150 s on a loaded 2-core machine when a suite builds both
+ * engines' templates at once. A build that hangs still fails, after this.
+ */
+export const BUILD_HOOK_TIMEOUT_MS = 600_000;
 
 /** The two engines every verify suite runs on. */
 export type EngineName = 'pglite' | 'postgres';
@@ -52,14 +61,19 @@ export interface RunTemplate<T> {
   engine: EngineName;
   /** What `build` returned (run ids, document paths, …: nothing in it is an absolute path). */
   data: T;
+  /** How long `build` took (ms): building a template is the expensive part of a suite. */
+  buildMs: number;
   /** A fresh copy of the workspace and database, independent of the template and of other copies. */
   copy(): Promise<RunCopy>;
   /** Waits for every copy's removal, then removes the template workspace and drops its PostgreSQL database. */
   drop(): Promise<void>;
 }
 
-/** What a build gets: a fresh workspace and its migrated, open database. */
-export type BuildRuns<T> = (ws: RunWorkspace, db: Database) => Promise<T>;
+/**
+ * What a build gets: a fresh workspace whose configuration points at the engine's database (the
+ * workspace's PGlite directory, or a fresh PostgreSQL database); it builds runs with buildRun.
+ */
+export type BuildRuns<T> = (ws: RunWorkspace) => Promise<T>;
 
 async function adminQuery(sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminDsn() });
@@ -103,8 +117,8 @@ async function copyRoot(root: string): Promise<string> {
 
 /** Copies `root` into a fresh temp dir and opens it with its own database (a PostgreSQL clone of `pgTemplate`, or the copied PGlite directory). */
 async function openCopy(root: string, ws: RunWorkspace, pgTemplate: string | undefined, removeLater: (work: () => Promise<void>) => void): Promise<RunCopy> {
-  const copyWs = await openRunWorkspace(await copyRoot(root), ws.sovereign);
   const cloneName = pgTemplate === undefined ? undefined : `orchestrate_test_${randomBytes(6).toString('hex')}`;
+  const copyWs = await openRunWorkspace(await copyRoot(root), ws.sovereign, cloneName === undefined ? undefined : dsnOf(cloneName));
   const remove = async (): Promise<void> => {
     if (cloneName !== undefined) await adminQuery(`DROP DATABASE IF EXISTS ${cloneName} WITH (FORCE)`);
     await rm(copyWs.root, { recursive: true, force: true });
@@ -140,20 +154,20 @@ async function openCopy(root: string, ws: RunWorkspace, pgTemplate: string | und
 }
 
 /**
- * Creates a workspace and a migrated database of `engine`, runs `build` on them, closes the
- * database and returns the template to copy.
+ * Creates a workspace on a database of `engine`, runs `build` in it (the real pipeline opens and
+ * closes the database itself), and returns the template to copy.
  *
  * Removing a copy (a ~40 MB PGlite directory, a dropped database) takes about a second on a disk
  * mounted with `discard`; it needs nothing from the test, so it runs in the background while the
  * next test works, and {@link RunTemplate.drop} waits for all of it.
  *
- * @param options.keyExpirationTime - passed to {@link createRunWorkspace}
+ * @param options - the keyring of the workspace, passed to {@link createRunWorkspace}
  * @throws whatever `build` throws (the template is removed first); `drop()` throws an
  *   AggregateError when removing a copy failed
  */
-export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T>, options: { keyExpirationTime?: number } = {}): Promise<RunTemplate<T>> {
-  const ws = await createRunWorkspace(options);
-  let testDb: TestDatabase | undefined;
+export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T>, options: WorkspaceOptions = {}): Promise<RunTemplate<T>> {
+  const testDb: TestDatabase | undefined = engine === 'postgres' ? await createTestDatabase() : undefined;
+  let ws: RunWorkspace | undefined;
   const removals: Promise<void>[] = [];
   const failures: unknown[] = [];
   const removeLater = (work: () => Promise<void>): void => {
@@ -164,33 +178,27 @@ export async function buildRunTemplate<T>(engine: EngineName, build: BuildRuns<T
   const drop = async (): Promise<void> => {
     await Promise.all(removals);
     await testDb?.drop();
-    await ws.cleanup();
+    await ws?.cleanup();
     if (failures.length > 0) throw new AggregateError(failures, `removing ${failures.length} copies of the ${engine} template failed`);
   };
   let data: T;
+  let buildMs: number;
   try {
-    let db: Database;
-    if (engine === 'pglite') {
-      db = await openPglite(ws.config.pgliteDir);
-    } else {
-      testDb = await createTestDatabase();
-      db = await openPostgres(testDb.url);
-    }
-    try {
-      await migrate(db);
-      data = await build(ws, db);
-    } finally {
-      await db.close();
-    }
+    ws = await createRunWorkspace({ ...options, ...(testDb === undefined ? {} : { databaseUrl: testDb.url }) });
+    const t0 = performance.now();
+    data = await build(ws);
+    buildMs = performance.now() - t0;
   } catch (err) {
     await drop();
     throw err;
   }
+  const built = ws;
   return {
     engine,
     data,
+    buildMs,
     drop,
-    copy: () => openCopy(ws.root, ws, testDb?.name, removeLater),
+    copy: () => openCopy(built.root, built, testDb?.name, removeLater),
   };
 }
 
@@ -236,8 +244,10 @@ export function describeEachEngineOnCopies<T>(title: string, build: BuildRuns<T>
       beforeAll(async () => {
         const promise = startBuilds().get(engine);
         if (promise === undefined) throw new Error(`no template for ${engine}`);
-        built.set(engine, await promise);
-      });
+        const t = await promise;
+        built.set(engine, t);
+        process.stdout.write(`${title} [${engine}]: template built in ${Math.round(t.buildMs)} ms\n`);
+      }, BUILD_HOOK_TIMEOUT_MS);
       const template = (): RunTemplate<T> => {
         const t = built.get(engine);
         if (t === undefined) throw new Error('template not built yet: use it inside tests');

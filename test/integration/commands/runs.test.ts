@@ -4,7 +4,7 @@ import { runs } from '../../../src/commands/runs.js';
 import { InputError } from '../../../src/errors.js';
 import { appendRunsIndexLine } from '../../../src/kb/appendRunsIndexLine.js';
 import { RUNS_INDEX_PATH, type RunsIndexEntry } from '../../../src/kb/runsIndex.js';
-import { makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
+import { createRunWorkspace, type RunWorkspace } from '../../support/buildRun.js';
 import { tempGitRepos, type TempGitRepos } from '../../support/gitRepos.js';
 
 const SV = { 'us-const': 'a1b2c3d4e5f60718', udhr: '0f1e2d3c4b5a6978' } as const;
@@ -24,11 +24,11 @@ function entry(documentId: keyof typeof SV, state: string, day: string): RunsInd
 }
 
 describe('orchestrate runs over the KB runs-index', () => {
-  let ws: TestWorkspace;
+  let ws: RunWorkspace;
   const written: RunsIndexEntry[] = [];
 
   beforeAll(async () => {
-    ws = await makeWorkspace([]);
+    ws = await createRunWorkspace();
   });
   afterAll(async () => {
     await ws.cleanup();
@@ -72,10 +72,10 @@ describe('orchestrate runs over the KB runs-index', () => {
 
 describe('orchestrate runs with a KB remote', () => {
   let repos: TempGitRepos;
-  let ws: TestWorkspace;
+  let ws: RunWorkspace;
   beforeAll(async () => {
     repos = await tempGitRepos('runs-remote-');
-    ws = await makeWorkspace([]);
+    ws = await createRunWorkspace();
   });
   afterAll(async () => {
     await repos.cleanup();

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, runPhase, status, type StatusRow, type UnreadableRow } from '../../../src/commands/status.js';
 import { InputError } from '../../../src/errors.js';
 import { acquireRunLock } from '../../../src/sidecar/acquireRunLock.js';
-import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
-import { fakeRun, makeWorkspace, type FakeRun, type TestWorkspace } from '../../support/fakeRun.js';
+import { uploadOf } from '../../../machines/runView.js';
+import { buildRun, createRunWorkspace, sampleStatute, type BuiltRun, type RunWorkspace } from '../../support/buildRun.js';
+import { BUILD_HOOK_TIMEOUT_MS } from '../../support/cloneRun.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -44,20 +45,28 @@ describe('parseDuration and formatDuration', () => {
   });
 });
 
+/**
+ * Runs built by the real pipeline (buildRun.ts) in one PGlite workspace: two paused at SG1 by a
+ * runner whose clock says when (the gate starts waiting at the SG1 decide), and one killed by a
+ * failpoint right before its SG1 request was committed (the compiled CLI: `npm run build` first).
+ */
 describe('orchestrate status over real sidecars', () => {
-  let ws: TestWorkspace;
+  let ws: RunWorkspace;
   const now = new Date('2026-03-10T12:00:00.000Z');
-  let longWait: FakeRun;
-  let shortWait: FakeRun;
-  let running: FakeRun;
+  let longWait: BuiltRun;
+  let shortWait: BuiltRun;
+  let running: BuiltRun;
+  let fresh: BuiltRun;
 
   beforeAll(async () => {
-    ws = await makeWorkspace([]);
-    longWait = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', startedAt: new Date('2026-03-08T08:00:00Z'), stoppedAt: new Date(now.getTime() - (2 * D + 3 * H + 10 * 60_000)) });
-    shortWait = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-03-10T10:00:00Z'), stoppedAt: new Date(now.getTime() - H) });
-    running = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'grant_probe_done', law: 'gdpr', startedAt: new Date('2026-03-10T11:00:00Z') });
+    ws = await createRunWorkspace();
+    const at = (t: Date) => () => t;
+    longWait = await buildRun(ws, { until: 'SG1', clock: at(new Date(now.getTime() - (2 * D + 3 * H + 10 * 60_000))) });
+    shortWait = await buildRun(ws, { until: 'SG1', document: sampleStatute('sample-b'), clock: at(new Date(now.getTime() - H)) });
+    running = await buildRun(ws, { until: { killedAt: 'SG1/kb.commit.before' }, document: sampleStatute('sample-c') });
+    fresh = await buildRun(ws, { until: { killedAt: 'source_pin/sidecar.write.after' }, document: sampleStatute('sample-d') });
     await writeFile(path.join(ws.config.sidecarsDir, '0190aaaa-0000-7000-8000-000000000000.json'), '{ "schema_version": 1, "run_id": ');
-  });
+  }, BUILD_HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await ws.cleanup();
   });
@@ -65,11 +74,11 @@ describe('orchestrate status over real sidecars', () => {
   it('lists one row per run and the unreadable sidecar as such', async () => {
     const out = await status({ config: ws.config, now });
     const json = out.json as { runs: StatusRow[]; unreadable: UnreadableRow[] };
-    expect(json.runs.map((r) => r.run_id).sort()).toEqual([longWait, shortWait, running].map((r) => r.ctx.run_id).sort());
+    expect(json.runs.map((r) => r.run_id).sort()).toEqual([longWait, shortWait, running, fresh].map((r) => r.runId).sort());
     const byId = new Map(json.runs.map((r) => [r.run_id, r]));
-    expect(byId.get(longWait.ctx.run_id)).toMatchObject({ document_id: 'us-const', state: 'awaiting_sg1', step: 'SG1', stop_code: 'AWAITING_SG1', waiting: '2d 3h' });
-    expect(byId.get(shortWait.ctx.run_id)).toMatchObject({ document_id: 'udhr', waiting: '1h 0m', waiting_ms: H });
-    expect(byId.get(running.ctx.run_id)).toMatchObject({ document_id: 'eu-gdpr', state: 'running', step: 'SG1', stop_code: null, waiting: null });
+    expect(byId.get(longWait.runId)).toMatchObject({ document_id: 'sample-ora', state: 'awaiting_sg1', step: 'SG1', stop_code: 'AWAITING_SG1', waiting: '2d 3h' });
+    expect(byId.get(shortWait.runId)).toMatchObject({ document_id: 'sample-b', waiting: '1h 0m', waiting_ms: H });
+    expect(byId.get(running.runId)).toMatchObject({ document_id: 'sample-c', state: 'running', step: 'SG1', stop_code: null, waiting: null });
     expect(json.unreadable).toHaveLength(1);
     expect(json.unreadable[0]?.file).toContain('0190aaaa-0000-7000-8000-000000000000.json');
     expect(out.text).toContain('UNREADABLE');
@@ -78,9 +87,9 @@ describe('orchestrate status over real sidecars', () => {
 
   it('--waiting lists only runs at a gate; --older-than 24h only those waiting longer', async () => {
     const waiting = (await status({ config: ws.config, waiting: true, now })).json as { runs: StatusRow[] };
-    expect(waiting.runs.map((r) => r.run_id).sort()).toEqual([longWait.ctx.run_id, shortWait.ctx.run_id].sort());
+    expect(waiting.runs.map((r) => r.run_id).sort()).toEqual([longWait.runId, shortWait.runId].sort());
     const old = await status({ config: ws.config, waiting: true, olderThanMs: parseDuration('24h'), now });
-    expect((old.json as { runs: StatusRow[] }).runs.map((r) => r.run_id)).toEqual([longWait.ctx.run_id]);
+    expect((old.json as { runs: StatusRow[] }).runs.map((r) => r.run_id)).toEqual([longWait.runId]);
     const none = await status({ config: ws.config, waiting: true, olderThanMs: parseDuration('3d'), now });
     expect((none.json as { runs: StatusRow[] }).runs).toEqual([]);
     expect(none.text).toContain('no run is waiting at a gate for more than 3d 0h');
@@ -88,42 +97,44 @@ describe('orchestrate status over real sidecars', () => {
   });
 
   it('shows one run: phase, keys, pins, uploads, waiting time and what to do next', async () => {
-    const out = await status({ config: ws.config, runId: longWait.ctx.run_id, now });
+    const out = await status({ config: ws.config, runId: longWait.runId, now });
     const json = out.json as Record<string, unknown> & { phase: { step: string; completed: string[] }; keys: Record<string, string>; pins: Record<string, string>; uploads: { count: number } };
     expect(json.phase.step).toBe('SG1');
     expect(json.phase.completed).toEqual(['source_pin', 'mark', 'cutplan', 'backup', 'grant_probe']);
     expect(Object.keys(json.keys)).toEqual(['source_pin', 'mark', 'cutplan', 'backup', 'grant_probe']);
-    expect(json.pins['sg1_request_sha256']).toBe(longWait.request?.sha256);
-    expect(json.pins['writer_digest']).toBe(longWait.ctx.context_pins.writer_digest);
-    expect(json.uploads.count).toBe(1);
+    expect(json.pins['sg1_request_sha256']).toBe(uploadOf(longWait.view, 'SG1')?.sha256);
+    expect(json.pins['writer_digest']).toBe(longWait.view.pins.writer_digest);
+    // the five phase reports and the SG1 request
+    expect(json.uploads.count).toBe(6);
     expect(json['waiting']).toBe('2d 3h');
     expect(json['lock']).toEqual({ held: false, holder: null, alive: null });
-    expect(String(json['next'])).toContain(`orchestrate approve --run-id ${longWait.ctx.run_id} --gate SG1`);
+    expect(String(json['next'])).toContain(`orchestrate approve --run-id ${longWait.runId} --gate SG1`);
     expect(out.text).toContain('waiting 2d 3h');
   });
 
   it('a running run: with a live lock "wait", after the holder died "resume"', async () => {
-    const lock = await acquireRunLock(ws.config.sidecarsDir, running.ctx.run_id, now);
+    const lock = await acquireRunLock(ws.config.sidecarsDir, running.runId, now);
     try {
-      const live = (await status({ config: ws.config, runId: running.ctx.run_id, now })).json as { lock: { held: boolean; alive: boolean | null }; next: string };
+      const live = (await status({ config: ws.config, runId: running.runId, now })).json as { lock: { held: boolean; alive: boolean | null }; next: string };
       expect(live.lock).toMatchObject({ held: true, alive: true });
       expect(live.next).toContain('wait');
     } finally {
       await lock.release();
     }
     const dead = { pid: 2 ** 22 + 12_345, host: os.hostname(), started_at: now.toISOString() };
-    await writeFile(path.join(ws.config.sidecarsDir, `${running.ctx.run_id}.lock`), JSON.stringify(dead));
-    const gone = (await status({ config: ws.config, runId: running.ctx.run_id, now })).json as { lock: { alive: boolean | null }; next: string };
+    await writeFile(path.join(ws.config.sidecarsDir, `${running.runId}.lock`), JSON.stringify(dead));
+    const gone = (await status({ config: ws.config, runId: running.runId, now })).json as { lock: { alive: boolean | null }; next: string };
     expect(gone.lock.alive).toBe(false);
-    expect(gone.next).toContain(`orchestrate resume --run-id ${running.ctx.run_id}`);
+    expect(gone.next).toContain(`orchestrate resume --run-id ${running.runId}`);
   });
 
-  it('falls back to the persisted keys when the sidecar has no machine snapshot', async () => {
-    const ctx = { ...running.ctx, snapshot: null };
-    expect(runPhase(ctx)).toEqual({ step: 'SG1', completed: ['source_pin', 'mark', 'cutplan', 'backup', 'grant_probe'], last_completed: 'grant_probe' });
-    await writeSidecar(ws.config.sidecarsDir, ctx);
-    const row = ((await status({ config: ws.config, now })).json as { runs: StatusRow[] }).runs.find((r) => r.run_id === running.ctx.run_id);
-    expect(row?.step).toBe('SG1');
+  it('a run killed before its machine first moved (sidecar without a snapshot) is shown at source_pin, to be resumed', async () => {
+    expect(fresh.sidecar.snapshot).toBeNull();
+    expect(runPhase(fresh.view)).toEqual({ step: 'source_pin', completed: [], last_completed: null });
+    const row = ((await status({ config: ws.config, now })).json as { runs: StatusRow[] }).runs.find((r) => r.run_id === fresh.runId);
+    expect(row).toMatchObject({ state: 'running', step: 'source_pin', stop_code: null });
+    const one = (await status({ config: ws.config, runId: fresh.runId, now })).json as { next: string };
+    expect(one.next).toContain(`orchestrate resume --run-id ${fresh.runId}`);
   });
 
   it('refuses an unknown or malformed run id with exit-2 input errors', async () => {

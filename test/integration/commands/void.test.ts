@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readKey } from 'openpgp';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, test } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadKeyring } from '../../../src/approval/loadKeyring.js';
 import { signCleartext } from '../../../src/approval/signedText.js';
 import { status } from '../../../src/commands/status.js';
 import { voidRun } from '../../../src/commands/void.js';
 import type { Database } from '../../../src/db/Database.js';
-import { migrate } from '../../../src/db/migrate.js';
-import { openPglite } from '../../../src/db/openPglite.js';
+import { openDatabase } from '../../../src/db/openDatabase.js';
 import { InputError, StopError } from '../../../src/errors.js';
 import { LockHeld } from '../../../src/stops/facts.js';
 import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
@@ -20,12 +19,11 @@ import { findReplayRuns } from '../../../src/sidecar/findReplayRuns.js';
 import { acquireRunLock } from '../../../src/sidecar/acquireRunLock.js';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { readSidecar } from '../../../src/sidecar/readSidecar.js';
-import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { buildVoidText, verifyVoidDocument } from '../../../src/void/voidDocument.js';
 import { findChangeSetVoid } from '../../../src/void/recordChangeSetVoid.js';
 import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';
-import { describeEachEngine } from '../../support/engines.js';
-import { fakeRun, makeWorkspace, type TestWorkspace } from '../../support/fakeRun.js';
+import { buildRun, sampleStatute, type BuiltRun, type RunWorkspace } from '../../support/buildRun.js';
+import { describeEachEngineOnCopies } from '../../support/cloneRun.js';
 import { makeGnupgHome, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -45,130 +43,169 @@ beforeAll(async () => {
   await writeFile(keyFile('mallory'), stranger.privateKeyArmored);
 });
 
-describeEachEngine('orchestrate void', (engine) => {
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    ws = await makeWorkspace([sovereign.publicKeyArmored]);
-    await migrate(engine.db());
-  });
-  afterAll(async () => {
-    await ws.cleanup();
-  });
-  const voidsOf = async (changeSetId: string): Promise<number> =>
-    Number((await engine.db().query<{ n: string }>('SELECT count(*) AS n FROM cutter_governance.change_set_void WHERE change_set_id = $1', [changeSetId])).rows[0]?.n);
+/** Runs built once per engine by the real pipeline, one per situation; every test voids its own copy of them. */
+interface VoidRuns {
+  /** Stopped STOP_BETWEEN_LEG_A_AND_LEG_B, change_set_id pinned (the sample statute). */
+  legA: BuiltRun;
+  /** Closed out: its IUs are in force. */
+  done: BuiltRun;
+  /** Paused AWAITING_SG1: no change set. */
+  atSg1: BuiltRun;
+  /** Killed by a failpoint right after leg A committed, before the sidecar recorded the change set. */
+  crashedAfterLegA: BuiltRun;
+}
 
-  test('voids a run stopped between leg A and leg B: signed VOID doc, DB row, sidecar voided; a second void is refused', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', db: engine.db() });
+const buildVoidRuns = async (ws: RunWorkspace): Promise<VoidRuns> => ({
+  legA: await buildRun(ws, { until: 'leg_a' }),
+  done: await buildRun(ws, { until: 'done', document: sampleStatute('sample-done') }),
+  atSg1: await buildRun(ws, { until: 'SG1', document: sampleStatute('sample-sg1') }),
+  crashedAfterLegA: await buildRun(ws, { until: { killedAt: 'cut_leg_a/db.commit.after' }, document: sampleStatute('sample-crash') }),
+});
+
+describeEachEngineOnCopies('orchestrate void', buildVoidRuns, ({ data, test }) => {
+  const voidsOf = async (db: Database, changeSetId: string): Promise<number> =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter_governance.change_set_void WHERE change_set_id = $1', [changeSetId])).rows[0]?.n);
+
+  test('voids a run stopped between leg A and leg B: signed VOID doc, DB row, sidecar voided; a second void is refused', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().legA;
+    expect(run.view).toMatchObject({ state: 'stopped', stop: { code: 'STOP_BETWEEN_LEG_A_AND_LEG_B' } });
+    expect(run.changeSetId).toBeDefined();
     const now = new Date();
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'leg B will not be completed', now, db: engine.db() });
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'leg B will not be completed', now, db });
     expect(out.json.void_document).toMatchObject({ name: `VOID-${utcDateStamp(now)}.md`, adopted: false });
     expect(out.json.change_set_id).toBe(run.changeSetId);
-    expect(out.json.signer_fingerprint).toBe(sovereign.fingerprint.toUpperCase());
+    expect(out.json.signer_fingerprint).toBe(ws.sovereign.fingerprint.toUpperCase());
     expect(out.json.previous_state).toBe('stopped');
     expect(out.text).toContain('rollback_runbook.sql');
 
     const bytes = await readFile(path.join(ws.kb.dir, out.json.void_document.path));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(out.json.void_document.sha256);
     expect(await ws.kb.revisions(out.json.void_document.path)).toBe(1);
-    const verdict = await verifyVoidDocument(bytes.toString('utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
-    expect(verdict).toMatchObject({ ok: true, fields: { action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId, document_id: 'us-const', source_version_id: run.ctx.source_version_id, reason: 'leg B will not be completed' } });
+    const verdict = await verifyVoidDocument(bytes.toString('utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.runId });
+    expect(verdict).toMatchObject({ ok: true, fields: { action: 'void', run_id: run.runId, change_set_id: run.changeSetId, document_id: run.lawId, source_version_id: run.view.source_version_id, reason: 'leg B will not be completed' } });
 
-    const row = await findChangeSetVoid(engine.db(), run.changeSetId!);
-    expect(row).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id, signer_fingerprint: sovereign.fingerprint.toUpperCase(), void_document_sha256: out.json.void_document.sha256, reason: 'leg B will not be completed' });
+    const row = await findChangeSetVoid(db, run.changeSetId!);
+    expect(row).toMatchObject({ id: out.json.db_row?.id, run_id: run.runId, signer_fingerprint: ws.sovereign.fingerprint.toUpperCase(), void_document_sha256: out.json.void_document.sha256, reason: 'leg B will not be completed' });
     expect(row?.id.charAt(14)).toBe('7');
-    const after = (await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view;
+    const after = (await readSidecar(ws.config.sidecarsDir, run.runId)).view;
     expect(after.state).toBe('voided');
-    expect(after.stop).toEqual(run.ctx.stop);
+    expect(after.stop).toEqual(run.view.stop);
     expect(after.updated_at).toBe(now.toISOString());
     const listing = await listSidecars(ws.config.sidecarsDir);
-    expect(findReplayRuns(listing.runs, 'us-const', run.ctx.source_version_id)).toEqual({ kind: 'fresh' });
+    expect(findReplayRuns(listing.runs, run.lawId, run.view.source_version_id)).toEqual({ kind: 'fresh' });
 
-    const files = await ws.kb.list(run.ctx.kb_folder);
-    const again = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'again', db: engine.db() }));
+    const files = await ws.kb.list(run.folder);
+    const again = await rejection(voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'again', db }));
     expect(again).toBeInstanceOf(InputError);
     expect((again as InputError).message).toContain('already voided');
-    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual(files);
-    expect(await voidsOf(run.changeSetId!)).toBe(1);
+    expect(await ws.kb.list(run.folder)).toEqual(files);
+    expect(await voidsOf(db, run.changeSetId!)).toBe(1);
   });
 
-  test('an untrusted key is refused with nothing written anywhere', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: engine.db() });
+  test('an untrusted key is refused with nothing written anywhere', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().legA;
     const head = await ws.kb.headCommit();
-    const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('mallory'), reason: 'not mine to void', db: engine.db() }));
+    const files = await ws.kb.list(run.folder);
+    const err = await rejection(voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: keyFile('mallory'), reason: 'not mine to void', db }));
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toContain(stranger.fingerprint.toUpperCase());
     expect((err as InputError).next).toContain(ws.config.keyringDir);
     expect(await ws.kb.headCommit()).toBe(head);
-    expect(await voidsOf(run.changeSetId!)).toBe(0);
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('stopped');
+    expect(await voidsOf(db, run.changeSetId!)).toBe(0);
+    expect((await readSidecar(ws.config.sidecarsDir, run.runId)).view.state).toBe('stopped');
 
     // a void document committed by an attempt that died before the DB write is adopted on re-run
-    const text = buildVoidText({ action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId!, document_id: 'udhr', source_version_id: run.ctx.source_version_id, reason: 'first attempt crashed' });
-    const signed = await signCleartext(text, sovereign.privateKeyArmored);
-    const earlier = await ws.kb.upload(`${run.ctx.kb_folder}/VOID-20260101.md`, signed, 'void: earlier attempt');
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'second attempt', db: engine.db() });
+    const text = buildVoidText({ action: 'void', run_id: run.runId, change_set_id: run.changeSetId!, document_id: run.lawId, source_version_id: run.view.source_version_id, reason: 'first attempt crashed' });
+    const signed = await signCleartext(text, ws.sovereign.privateKeyArmored);
+    const earlier = await ws.kb.upload(`${run.folder}/VOID-20260101.md`, signed, 'void: earlier attempt');
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'second attempt', db });
     expect(out.json.void_document).toEqual({ name: 'VOID-20260101.md', path: earlier.path, sha256: earlier.sha256, commit: earlier.commit, adopted: true });
-    expect((await findChangeSetVoid(engine.db(), run.changeSetId!))).toMatchObject({ reason: 'first attempt crashed', void_document_sha256: earlier.sha256 });
-    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name, 'VOID-20260101.md']);
+    expect((await findChangeSetVoid(db, run.changeSetId!))).toMatchObject({ reason: 'first attempt crashed', void_document_sha256: earlier.sha256 });
+    expect(await ws.kb.list(run.folder)).toEqual([...files, 'VOID-20260101.md'].sort());
   });
 
-  test('a done run can be voided: its IUs stay in the database', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'gdpr', db: engine.db() });
-    await writeSidecar(ws.config.sidecarsDir, { ...run.ctx, state: 'done', stop: null });
-    const ius = async (): Promise<number> => Number((await engine.db().query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [run.changeSetId])).rows[0]?.n);
-    expect(await ius()).toBe(run.iuCount);
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'superseded by a corrected source', db: engine.db() });
+  test('a done run can be voided: its IUs stay in the database', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().done;
+    expect(run.view.state).toBe('done');
+    const ius = async (): Promise<number> => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [run.changeSetId])).rows[0]?.n);
+    expect(await ius()).toBe(run.plan.length);
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'superseded by a corrected source', db });
     expect(out.json.previous_state).toBe('done');
     expect(out.json.db_row?.adopted).toBe(false);
-    expect(await ius()).toBe(run.iuCount);
-    expect(await voidsOf(run.changeSetId!)).toBe(1);
+    expect(await ius()).toBe(run.plan.length);
+    expect(await voidsOf(db, run.changeSetId!)).toBe(1);
   });
 
-  test('a run without a change set: the void names none and writes no DB row', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', startedAt: new Date('2026-04-01T10:00:00Z') });
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'denied informally', db: engine.db() });
+  test('a run without a change set: the void names none and writes no DB row', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().atSg1;
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'denied informally', db });
     expect(out.json.change_set_id).toBeNull();
     expect(out.json.db_row).toBeNull();
-    const verdict = await verifyVoidDocument(await readFile(path.join(ws.kb.dir, out.json.void_document.path), 'utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
+    const verdict = await verifyVoidDocument(await readFile(path.join(ws.kb.dir, out.json.void_document.path), 'utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.runId });
     expect(verdict).toMatchObject({ ok: true, fields: { change_set_id: null } });
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('voided');
+    expect((await readSidecar(ws.config.sidecarsDir, run.runId)).view.state).toBe('voided');
   });
 
-  test('a run held by a live process is refused with STOP_LOCKED; an empty reason with an input error', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-04-02T10:00:00Z') });
-    const empty = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: '  ', db: engine.db() }));
+  test('a run held by a live process is refused with STOP_LOCKED; an empty reason with an input error', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().atSg1;
+    const files = await ws.kb.list(run.folder);
+    const empty = await rejection(voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: '  ', db }));
     expect((empty as InputError).where.field).toBe('reason');
-    const lock = await acquireRunLock(ws.config.sidecarsDir, run.ctx.run_id);
+    const lock = await acquireRunLock(ws.config.sidecarsDir, run.runId);
     try {
-      const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'stop it', db: engine.db() }));
+      const err = await rejection(voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'stop it', db }));
       expect(err).toBeInstanceOf(LockHeld);
       expect((err as LockHeld).code).toBe('STOP_LOCKED');
     } finally {
       await lock.release();
     }
-    expect(await ws.kb.list(run.ctx.kb_folder)).toEqual([run.request!.name]);
-    expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).view.state).toBe('awaiting_sg1');
+    expect(await ws.kb.list(run.folder)).toEqual(files);
+    expect((await readSidecar(ws.config.sidecarsDir, run.runId)).view.state).toBe('awaiting_sg1');
   });
-});
 
-it('opens the configured embedded database itself (openDatabase + migrate) and closes it', async () => {
-  const ws = await makeWorkspace([sovereign.publicKeyArmored]);
-  try {
-    const setup = await openPglite(ws.config.pgliteDir);
-    await migrate(setup);
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: setup });
-    await setup.close();
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'configured database' });
+  test('opens the configured database itself (openDatabase + migrate) and closes it', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const run = data().legA;
+    // The command opens the workspace's database itself (PGlite allows one process): the copy's handle lets go of it.
+    await copy.closeDb();
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'configured database' });
     expect(out.json.db_row?.adopted).toBe(false);
-    const check = await openPglite(ws.config.pgliteDir);
+    const check = await openDatabase(ws.config);
     try {
-      expect(await findChangeSetVoid(check, run.changeSetId!)).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id });
+      expect(await findChangeSetVoid(check, run.changeSetId!)).toMatchObject({ id: out.json.db_row?.id, run_id: run.runId });
     } finally {
       await check.close();
     }
-  } finally {
-    await ws.cleanup();
-  }
+  });
+
+  test('finds a change set leg A committed before the sidecar recorded it (DESIGN §5 layer 2) and voids it', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().crashedAfterLegA;
+    expect(run.view).toMatchObject({ state: 'running', step: 'cut_leg_a' });
+    expect(run.changeSetId).toBeUndefined();
+    const committed = await db.query<{ change_set_id: string }>('SELECT change_set_id FROM cutter_governance.cut_change_set WHERE run_id = $1', [run.runId]);
+    expect(committed.rows).toHaveLength(1);
+    const changeSetId = committed.rows[0]!.change_set_id;
+    const out = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'crashed after leg A', db });
+    expect(out.json.change_set_id).toBe(changeSetId);
+    expect(await findChangeSetVoid(db, changeSetId)).toMatchObject({ run_id: run.runId });
+  });
+
+  test('two concurrent voids of one run: exactly one wins, the other is STOP_LOCKED or finds it voided', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().legA;
+    const attempt = (): Promise<unknown> => voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'race', db });
+    const results = await Promise.allSettled([attempt(), attempt()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason instanceof InputError ? loser.reason.message : stopCodeOf(loser.reason)).toMatch(/STOP_LOCKED|already voided/);
+    expect((await ws.kb.list(run.folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
+  });
 });
 
 describe('void documents: verification and gpg interop', () => {
@@ -204,40 +241,6 @@ describe('void documents: verification and gpg interop', () => {
     const doubled = await signCleartext(buildVoidText(fields).replace('action: "void"\n', 'action: "void"\nrun_id: "01890a5d-ac96-774b-bcce-b302099a8058"\n'), sovereign.privateKeyArmored);
     expect(await verifyVoidDocument(doubled, keyring, { run_id: runId })).toMatchObject({ ok: false, reason: 'malformed_front_matter' });
     expect(() => buildVoidText({ ...fields, reason: ' ' })).toThrow(InputError);
-  });
-});
-
-describe('void edge cases on PGlite', () => {
-  let ws: TestWorkspace;
-  let db: Database;
-  beforeAll(async () => {
-    ws = await makeWorkspace([sovereign.publicKeyArmored]);
-    db = await openPglite('memory://');
-    await migrate(db);
-  });
-  afterAll(async () => {
-    await db.close();
-    await ws.cleanup();
-  });
-
-  it('finds a change set leg A committed before the sidecar recorded it (DESIGN §5 layer 2) and voids it', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', db });
-    const { change_set_id: _pinned, ...pins } = run.ctx.context_pins;
-    const { cut_leg_a: _key, ...keys } = run.ctx.keys;
-    await writeSidecar(ws.config.sidecarsDir, { ...run.ctx, context_pins: pins, keys, state: 'running', stop: null });
-    const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'crashed after leg A', db });
-    expect(out.json.change_set_id).toBe(run.changeSetId);
-    expect(await findChangeSetVoid(db, run.changeSetId!)).toMatchObject({ run_id: run.ctx.run_id });
-  });
-
-  it('two concurrent voids of one run: exactly one wins, the other is STOP_LOCKED or finds it voided', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db });
-    const attempt = (): Promise<unknown> => voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'race', db });
-    const results = await Promise.allSettled([attempt(), attempt()]);
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(loser.reason instanceof InputError ? loser.reason.message : stopCodeOf(loser.reason)).toMatch(/STOP_LOCKED|already voided/);
-    expect((await ws.kb.list(run.ctx.kb_folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
   });
 });
 

@@ -5,58 +5,59 @@
  * expectations fail on every missing pin. On PGlite and real PostgreSQL.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { migrate } from '../../../src/db/migrate.js';
+import { expect, test } from 'vitest';
 import { loadDocument } from '../../../src/documents/loadDocument.js';
 import { checkEvidence, describeFailures, failedChecks, shortDigests } from '../../../src/evidence/checkEvidence.js';
-import type { EvidenceRun, EvidenceSources } from '../../../src/evidence/EvidenceRun.js';
+import { evidenceRunOf, type EvidenceRun, type EvidenceSources } from '../../../src/evidence/EvidenceRun.js';
 import { StopError } from '../../../src/errors.js';
-import { checkReplay, evidenceRunOfReplay } from '../../../src/orchestrator/checkReplay.js';
-import { evidenceRunOfSidecar } from '../../../src/verify/verifyRun.js';
-import { describeEachEngine } from '../../support/engines.js';
-import { fakeRun, makeWorkspace, type FakeRun, type TestWorkspace } from '../../support/fakeRun.js';
+import { checkReplay } from '../../../src/orchestrator/checkReplay.js';
+import { buildRun, type BuiltRun, type RunWorkspace } from '../../support/buildRun.js';
+import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
+import type { Database } from '../../../src/db/Database.js';
 
 test('shortDigests shortens every sha256 in a message and nothing else', () => {
   const d = 'a'.repeat(64);
   expect(shortDigests(`sha256 ${d}, id 0190aaaa-0000-7000-8000-000000000000`)).toBe(`sha256 ${'a'.repeat(16)}…, id 0190aaaa-0000-7000-8000-000000000000`);
 });
 
-describeEachEngine('the evidence checker', (engine) => {
-  let ws: TestWorkspace;
-  let built: FakeRun;
+/** Built once per engine by the real pipeline: a run stopped right after leg A (its change set written, no envelope yet). */
+const buildRuns = async (ws: RunWorkspace) => ({ legA: await buildRun(ws, { until: 'leg_a' }) });
+
+describeEachEngineOnCopies('the evidence checker', buildRuns, ({ data, test }) => {
+  let ws: RunWorkspace;
+  let db: Database;
+  let built: BuiltRun;
   let run: EvidenceRun;
-  const sources = (): EvidenceSources => ({ kbDir: ws.kb.dir, kb: ws.kb, db: engine.db() });
+  const use = (copy: RunCopy): void => {
+    ws = copy.ws;
+    db = copy.db;
+    built = data().legA;
+    run = evidenceRunOf(built.view);
+  };
+  const sources = (): EvidenceSources => ({ kbDir: ws.kb.dir, kb: ws.kb, db });
   const asSuperuser = (sql: string, params: unknown[]) =>
-    engine.db().transaction(async (tx) => {
+    db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
       await tx.query(sql, params);
     });
 
-  beforeAll(async () => {
-    ws = await makeWorkspace([]);
-    await migrate(engine.db());
-    built = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: engine.db() });
-    run = evidenceRunOfSidecar(built.ctx);
-  });
-  afterAll(async () => {
-    await ws.cleanup();
-  });
-
-  test('every pin set so far passes (the backup, without a sidecar directory, is skipped); each check names itself; the IU rows are returned', async () => {
+  test('every pin set so far passes (the backup, without a sidecar directory, is skipped); each check names itself; the IU rows are returned', async ({ copy }) => {
+    use(copy);
     const evidence = await checkEvidence(run, sources());
     expect(failedChecks(evidence.checks)).toEqual([]);
     expect(evidence.checks.map((c) => c.check)).toEqual([
       'source.version', 'source.manifest_digest', 'source.region_sha', 'source.writer_digest',
-      `kb.document[${built.request?.name ?? ''}]`,
+      ...built.view.uploads.map((u) => `kb.document[${u.name}]`),
       'backup.file',
       'db.source_version', 'db.change_set_void', 'db.change_set', 'db.writer_digest', 'db.iu_content_hash',
     ]);
-    expect(evidence.checks.find((c) => c.check === 'db.change_set')?.observed).toBe(`${built.iuCount} IU rows`);
-    expect(evidence.ius).toHaveLength(built.iuCount);
+    expect(evidence.checks.find((c) => c.check === 'db.change_set')?.observed).toBe(`${built.plan.length} IU rows`);
+    expect(evidence.ius).toHaveLength(built.plan.length);
     expect(evidence.mark?.regionSha).toBe(run.pins.region_sha);
   });
 
-  test('without a database the DB checks are skipped (not failed); without a sidecar directory the backup check is', async () => {
+  test('without a database the DB checks are skipped (not failed); without a sidecar directory the backup check is', async ({ copy }) => {
+    use(copy);
     const withDb = await checkEvidence(run, sources());
     const kbOnly: EvidenceSources = { kbDir: ws.kb.dir, kb: ws.kb };
     const backupPinned = await checkEvidence(run, kbOnly);
@@ -64,15 +65,16 @@ describeEachEngine('the evidence checker', (engine) => {
     expect(dbRows.map((c) => c.check)).toEqual(withDb.checks.filter((c) => c.check.startsWith('db.')).map((c) => c.check));
     for (const row of dbRows) expect(row).toMatchObject({ ok: true, skipped: true, observed: '(not checked)', detail: 'skipped: no database given' });
     expect(backupPinned.ius).toBeUndefined();
-    // fakeRun pins a backup_sha: it is skipped without sidecarsDir, failed when the file is missing.
+    // the run pinned a backup_sha: it is skipped without sidecarsDir, failed when the file is missing.
     expect(backupPinned.checks.find((c) => c.check === 'backup.file')).toMatchObject({ ok: true, skipped: true, expected: run.pins.backup_sha });
     const missing = await checkEvidence(run, { ...kbOnly, sidecarsDir: ws.config.sidecarsDir });
     expect(failedChecks(missing.checks).map((c) => c.check)).toEqual(['backup.file']);
   });
 
-  test('an IU text altered by a superuser fails db.iu_content_hash only, naming the IU', async () => {
+  test('an IU text altered by a superuser fails db.iu_content_hash only, naming the IU', async ({ copy }) => {
+    use(copy);
     const changeSetId = built.changeSetId ?? '';
-    const before = await engine.db().query<{ canonical_address: string; text: string }>('SELECT canonical_address, text FROM cutter.iu WHERE change_set_id = $1 AND seq = 4', [changeSetId]);
+    const before = await db.query<{ canonical_address: string; text: string }>('SELECT canonical_address, text FROM cutter.iu WHERE change_set_id = $1 AND seq = 4', [changeSetId]);
     const iu = before.rows[0];
     if (iu === undefined) throw new Error('no IU at seq 4');
     await asSuperuser("UPDATE cutter.iu SET text = text || ' (tampered)' WHERE change_set_id = $1 AND seq = 4", [changeSetId]);
@@ -86,21 +88,23 @@ describeEachEngine('the evidence checker', (engine) => {
     }
   });
 
-  test('a voided change set fails db.change_set_void unless the run is voided', async () => {
+  test('a voided change set fails db.change_set_void unless the run is voided', async ({ copy }) => {
+    use(copy);
     const voided = { ...run, voided: true };
     const failed = failedChecks((await checkEvidence(voided, sources())).checks);
     expect(failed.map((c) => c.check)).toEqual(['db.change_set_void']);
     expect(failed[0]).toMatchObject({ expected: 'voided', observed: 'not voided' });
   });
 
-  test('an edited source fails source.version (live state, no KB history) and nothing is re-derived from it', async () => {
+  test('an edited source fails source.version (live state, no KB history) and nothing is re-derived from it', async ({ copy }) => {
+    use(copy);
     const file = loadDocument(ws.kb.dir, run.law_id).sourcePath;
     const original = await readFile(file);
     await writeFile(file, Buffer.concat([original, Buffer.from('\nappended locally\n')]));
     try {
       const { checks } = await checkEvidence(run, sources());
       expect(failedChecks(checks).map((c) => c.check)).toEqual(['source.version']);
-      expect(describeFailures(checks)).toMatch(/^source bytes of knowledge\/dev\/laws\/udhr\/source\.txt changed since the run pinned them \(source\.version: expected [0-9a-f]{16}…, observed [0-9a-f]{16}…\)$/);
+      expect(describeFailures(checks)).toMatch(/^source bytes of knowledge\/dev\/laws\/[a-z-]+\/source\.txt changed since the run pinned them \(source\.version: expected [0-9a-f]{16}…, observed [0-9a-f]{16}…\)$/);
       expect(checks.map((c) => c.check)).not.toContain('source.manifest_digest');
       expect(checks.find((c) => c.check === 'db.change_set')?.expected).toBe(`change set ${built.changeSetId ?? ''}`);
     } finally {
@@ -108,20 +112,21 @@ describeEachEngine('the evidence checker', (engine) => {
     }
   });
 
-  test('a complete run fails on every pin it lacks, each row naming the missing pin', async () => {
+  test('a complete run fails on every pin it lacks, each row naming the missing pin', async ({ copy }) => {
+    use(copy);
     const { checks } = await checkEvidence({ ...run, complete: true }, sources());
     const failed = failedChecks(checks);
     expect(failed.map((c) => c.check)).toEqual(['kb.final_report', 'db.manifest_envelope', 'db.verify_result', 'db.review_decision']);
     expect(failed.find((c) => c.check === 'db.verify_result')?.detail).toBe('verify_result_id is not pinned in a complete run');
   });
 
-  test('the replay check uses the same rows with a complete run\'s expectations', async () => {
-    expect(evidenceRunOfReplay(built.ctx)).toEqual({ ...run, complete: true, voided: undefined });
-    const error = await checkReplay(engine.db(), built.ctx, built.iuCount).catch((e: unknown) => e);
+  test('the replay check uses the same rows with a complete run\'s expectations', async ({ copy }) => {
+    use(copy);
+    const error = await checkReplay(db, { ...built.view, state: 'done' }, built.plan.length).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StopError);
     expect((error as StopError).code).toBe('STOP_DRIFT');
     expect((error as StopError).message).toMatch(/the database disagrees: manifest_envelope_id is not pinned in a complete run \(db\.manifest_envelope: .*verify_result_id .*review_decision_id/);
-    const miscounted = await checkReplay(engine.db(), built.ctx, built.iuCount + 1).catch((e: unknown) => e);
-    expect((miscounted as StopError).message).toMatch(new RegExp(`number of cutter\\.iu rows = IUs of the re-derived plan: expected ${built.iuCount + 1}, found ${built.iuCount}`));
+    const miscounted = await checkReplay(db, { ...built.view, state: 'done' }, built.plan.length + 1).catch((e: unknown) => e);
+    expect((miscounted as StopError).message).toMatch(new RegExp(`number of cutter\\.iu rows = IUs of the re-derived plan: expected ${built.plan.length + 1}, found ${built.plan.length}`));
   });
 });

@@ -9,20 +9,21 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
 import { verify } from '../../../src/commands/verify.js';
 import { InputError } from '../../../src/errors.js';
-import { buildRunTemplate, type RunCopy, type RunTemplate } from '../../support/cloneRun.js';
-import { completeRun, type CompletedRun } from '../../support/completedRun.js';
+import { buildRun, type BuiltRun } from '../../support/buildRun.js';
+import { BUILD_HOOK_TIMEOUT_MS, buildRunTemplate, type RunCopy, type RunTemplate } from '../../support/cloneRun.js';
 import { makeTempDir } from '../../support/sovereignKeys.js';
 
 // Two days after its creation (one day ago): valid now, expired by the last test's clock. One
 // build serves every test; each test works on its own copy of it.
 const KEY_LIFETIME_S = 2 * 86_400;
 
-let template: RunTemplate<CompletedRun>;
+let template: RunTemplate<BuiltRun>;
 let copy: RunCopy;
 
 beforeAll(async () => {
-  template = await buildRunTemplate('pglite', (ws, db) => completeRun(ws, { db, docPrefix: 'UDHR' }), { keyExpirationTime: KEY_LIFETIME_S });
-});
+  template = await buildRunTemplate('pglite', (ws) => buildRun(ws, { until: 'done' }), { keyExpirationTime: KEY_LIFETIME_S });
+  process.stdout.write(`verifyCommand: PGlite template (one done run) built in ${Math.round(template.buildMs)} ms\n`);
+}, BUILD_HOOK_TIMEOUT_MS);
 afterAll(async () => {
   await template.drop();
 });
@@ -47,7 +48,7 @@ test('verify exits 20 and names the failed check when the database copy of a pin
   const done = template.data;
   await copy.db.transaction(async (tx) => {
     await tx.query('SET LOCAL session_replication_role = replica');
-    await tx.query("UPDATE cutter_governance.manifest_envelope SET region_sha = repeat('0', 64) WHERE id = $1", [done.ctx.context_pins.manifest_envelope_id]);
+    await tx.query("UPDATE cutter_governance.manifest_envelope SET region_sha = repeat('0', 64) WHERE id = $1", [done.view.pins.manifest_envelope_id]);
   });
   await copy.closeDb();
   const out = await verify({ config: copy.ws.config, runId: done.runId });

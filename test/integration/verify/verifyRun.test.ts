@@ -3,26 +3,27 @@
  * check group makes exactly that group's check(s) fail. On PGlite and real PostgreSQL. The runs are
  * built once per engine; every test verifies (and tampers with) its own copy of them (cloneRun.ts).
  */
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { verify } from '../../../src/commands/verify.js';
-import type { Database } from '../../../src/db/Database.js';
 import { InputError } from '../../../src/errors.js';
 import { runDocumentName } from '../../../src/kb/runDocuments.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, readSidecarJson, UDHR_SOURCE, type RunWorkspace } from '../../support/completedRun.js';
+import { buildRun, readSidecarJson, sampleStatute, SAMPLE_STATUTE, writeSidecarJson, type RunWorkspace } from '../../support/buildRun.js';
 import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 
 const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !c.ok).map((c) => c.check);
 const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
+/** The checks a sidecar whose `writer_digest` pin was edited fails (the DB rows, the KB reports and the key chain still carry the real one). */
+const FAILED_ON_PIN_EDIT = ['sidecar.key_chain', 'db.change_set', 'db.writer_digest', 'db.verify_result'];
 
-/** Built once per engine: a finished run and a run stopped at SG1, in one workspace that every test copies. */
-const buildRuns = async (ws: RunWorkspace, db: Database) => ({
-  done: await completeRun(ws, { db, docPrefix: 'UDHR' }),
-  atSg1: await completeRun(ws, { db, docPrefix: 'UDHR-SG1', until: 'SG1' }),
+/** Built once per engine by the real pipeline: a finished run and a run paused at SG1 (another document), in one workspace that every test copies. */
+const buildRuns = async (ws: RunWorkspace) => ({
+  done: await buildRun(ws, { until: 'done' }),
+  atSg1: await buildRun(ws, { until: 'SG1', document: sampleStatute('sample-sg1') }),
 });
 
 const checker = ({ ws, db }: RunCopy) => (runId: string) => verifyRun({ config: ws.config, runId, db, kb: ws.kb });
@@ -43,7 +44,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     }
     expect(row(report, 'db.change_set')?.observed).toBe(`${r.plan.length} IU rows`);
     expect(row(report, 'db.lifecycle')?.observed).toBe(`${r.plan.length} in_force`);
-    expect(row(report, 'db.writer_digest')?.observed).toBe(r.ctx.context_pins.writer_digest);
+    expect(row(report, 'db.writer_digest')?.observed).toBe(r.view.pins.writer_digest);
 
     const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
     expect(out.exitCode).toBe(0);
@@ -61,7 +62,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     await git.add([markDoc]);
     await git.commit('rewrite a run document', [markDoc]);
     const report = await check(r.runId);
-    const name = `kb.document[${runDocumentName('mark', utcDateStamp(new Date(r.ctx.created_at)))}]`;
+    const name = `kb.document[${runDocumentName('mark', utcDateStamp(new Date(r.view.created_at)))}]`;
     expect(failed(report)).toEqual([name]);
     expect(row(report, name)?.detail).toMatch(/2 revisions/);
     expect(row(report, name)?.detail).toMatch(/bytes differ/);
@@ -77,7 +78,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     const r = data().done;
     await db.transaction(async (tx) => {
       await tx.query('SET LOCAL session_replication_role = replica');
-      await tx.query("UPDATE cutter.iu SET text = text || ' (amended)' WHERE change_set_id = $1 AND seq = 3", [r.ctx.context_pins.change_set_id]);
+      await tx.query("UPDATE cutter.iu SET text = text || ' (amended)' WHERE change_set_id = $1 AND seq = 3", [r.changeSetId]);
     });
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.iu_content_hash', 'lossless.region']);
@@ -88,9 +89,9 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     const { ws } = copy;
     const check = checker(copy);
     const r = data().done;
-    const json = await readSidecarJson(ws, r.runId);
-    (json['keys'] as Record<string, string>)['mark'] = 'f'.repeat(64);
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    const json = await readSidecarJson(ws, r.runId) as { snapshot: { context: { keys: Record<string, string> } } };
+    json.snapshot.context.keys['mark'] = 'f'.repeat(64);
+    await writeSidecarJson(ws, r.runId, json);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['sidecar.key_chain']);
     expect(row(report, 'sidecar.key_chain')?.detail).toMatch(/keys\.mark: persisted key differs/);
@@ -116,7 +117,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     await appendFile(path.join(ws.config.sidecarsDir, `${r.runId}.backup.gpg`), Buffer.from([0]));
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['backup.file']);
-    expect(row(report, 'backup.file')?.expected).toBe(r.ctx.context_pins.backup_sha);
+    expect(row(report, 'backup.file')?.expected).toBe(r.view.pins.backup_sha);
   });
 
   test('a run stopped at SG1 is checked for what it recorded; a stray file in its folder fails the folder check', async ({ copy, expect }) => {
@@ -141,20 +142,22 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     await ws.kb.upload(`${r.folder}/VOID-${r.runId}.md`, `# Void of run ${r.runId}\n`, 'sovereign void');
     expect(failed(await check(r.runId))).toEqual(['kb.run_folder']);
     const json = await readSidecarJson(ws, r.runId);
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify({ ...json, state: 'voided' }, null, 2));
+    await writeSidecarJson(ws, r.runId, { ...json, voided: { at: new Date().toISOString(), void_document: `${r.folder}/VOID-${r.runId}.md`, change_set_void_id: null } });
     const report = await check(r.runId);
     expect(report.state).toBe('voided');
     expect(failed(report)).toEqual([]);
   });
 
   test('after a newer source version is cut, the older run still verifies (drift reported, IUs superseded)', async ({ copy, expect }) => {
-    const { ws, db } = copy;
-    const check = checker(copy);
+    const { ws } = copy;
+    // The pipeline opens the workspace's database itself (PGlite allows one process): verify through the configuration too.
+    await copy.closeDb();
+    const check = (runId: string) => verifyRun({ config: ws.config, runId, kb: ws.kb });
     const v1 = data().done;
-    const original = await readFile(UDHR_SOURCE, 'utf8');
-    const edited = original.replace('spirit of brotherhood', 'spirit of fraternity');
+    const original = await readFile(SAMPLE_STATUTE.source, 'utf8');
+    const edited = original.replace('interpreted in favour of disclosure', 'interpreted in favour of openness');
     expect(edited).not.toBe(original);
-    const v2 = await completeRun(ws, { db, docPrefix: 'UDHR', sourceText: edited });
+    const v2 = await buildRun(ws, { until: 'done', sourceText: edited });
     const old = await check(v1.runId);
     expect(failed(old)).toEqual([]);
     expect(row(old, 'source.version')?.detail).toMatch(/drift, not tampering: a newer source version/);
@@ -162,6 +165,21 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     expect(row(old, 'lossless.region')?.observed).toBe('identical');
     const current = await check(v2.runId);
     expect(failed(current)).toEqual([]);
+  });
+
+  test('a pin edited in the sidecar snapshot (nothing else) fails verify: the key chain, the KB and the DB no longer agree with it', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const r = data().done;
+    const json = await readSidecarJson(ws, r.runId) as { snapshot: { context: { pins: Record<string, string> } } };
+    const pinned = json.snapshot.context.pins['writer_digest'];
+    expect(pinned).toBe(r.view.pins.writer_digest);
+    json.snapshot.context.pins['writer_digest'] = 'e'.repeat(64);
+    await writeSidecarJson(ws, r.runId, json);
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
+    expect(out.exitCode).toBe(20);
+    expect(out.json.ok).toBe(false);
+    expect(failed(out.json)).toEqual(FAILED_ON_PIN_EDIT);
+    expect(out.text).toContain(`failed: ${FAILED_ON_PIN_EDIT.join(', ')}`);
   });
 
   test('an unknown or malformed run id is bad input', async ({ copy, expect }) => {

@@ -14,7 +14,7 @@ import { openPglite } from '../../../src/db/openPglite.js';
 import { openPostgres } from '../../../src/db/openPostgres.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, readSidecarJson, type RunWorkspace } from '../../support/completedRun.js';
+import { buildRun, readSidecarJson, writeSidecarJson, type RunWorkspace } from '../../support/buildRun.js';
 import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 import { createTestDatabase } from '../../support/realPg.js';
@@ -24,8 +24,8 @@ const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !
 const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** Built once per engine: one finished run that every test copies and tampers with on its own. */
-const buildRun = async (ws: RunWorkspace, db: Database) => completeRun(ws, { db, docPrefix: 'UDHR' });
+/** Built once per engine by the real pipeline: one finished run that every test copies and tampers with on its own. */
+const buildDone = (ws: RunWorkspace) => buildRun(ws, { until: 'done' });
 const checker = ({ ws, db }: RunCopy) => (runId: string, config = ws.config) => verifyRun({ config, runId, db, kb: ws.kb });
 const asSuperuser = (db: Database, sql: string, params: unknown[]) =>
   db.transaction(async (tx) => {
@@ -33,13 +33,13 @@ const asSuperuser = (db: Database, sql: string, params: unknown[]) =>
     await tx.query(sql, params);
   });
 
-describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data, test }) => {
+describeEachEngineOnCopies('verify detects tampering', buildDone, ({ engine, data, test }) => {
   test('altered governance rows: verify_result outcome and review_decision approval sha', async ({ copy, expect }) => {
     const { db } = copy;
     const check = checker(copy);
     const r = data();
-    await asSuperuser(db, "UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.ctx.context_pins.verify_result_id]);
-    await asSuperuser(db, 'UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.ctx.context_pins.review_decision_id, sha('another file')]);
+    await asSuperuser(db, "UPDATE cutter_governance.verify_result SET outcome = 'FAIL' WHERE id = $1", [r.view.pins.verify_result_id]);
+    await asSuperuser(db, 'UPDATE cutter_governance.review_decision SET approval_sha256 = $2 WHERE id = $1', [r.view.pins.review_decision_id, sha('another file')]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.verify_result', 'db.review_decision']);
     expect(row(report, 'db.verify_result')?.detail).toContain('outcome: expected PASS, found FAIL');
@@ -51,7 +51,7 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data
     const check = checker(copy);
     const r = data();
     const text = 'A forged article text.\n\n';
-    await asSuperuser(db, 'UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.ctx.context_pins.change_set_id, text, sha(text)]);
+    await asSuperuser(db, 'UPDATE cutter.iu SET text = $2, content_hash = $3 WHERE change_set_id = $1 AND seq = 5', [r.changeSetId, text, sha(text)]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.writer_digest', 'lossless.region']);
   });
@@ -60,7 +60,7 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data
     const { db } = copy;
     const check = checker(copy);
     const r = data();
-    await asSuperuser(db, "UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.ctx.context_pins.change_set_id]);
+    await asSuperuser(db, "UPDATE cutter.iu SET lifecycle_state = 'superseded' WHERE change_set_id = $1", [r.changeSetId]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['db.lifecycle']);
     expect(row(report, 'db.lifecycle')?.detail).toMatch(/no later review decision/);
@@ -131,14 +131,15 @@ describeEachEngineOnCopies('verify detects tampering', buildRun, ({ engine, data
     const { ws } = copy;
     const check = checker(copy);
     const r = data();
-    const json = await readSidecarJson(ws, r.runId);
-    const uploads = json['uploads'] as { name: string; commit: string }[];
-    const cutplan = uploads[2] as { name: string; commit: string };
-    cutplan.commit = (uploads[3] as { commit: string }).commit;
-    await writeFile(path.join(ws.config.sidecarsDir, `${r.runId}.json`), JSON.stringify(json, null, 2));
+    const json = await readSidecarJson(ws, r.runId) as { snapshot: { context: { uploads: Record<string, { path: string; commit: string }> } } };
+    const uploads = json.snapshot.context.uploads;
+    const cutplan = uploads['cutplan'] as { path: string; commit: string };
+    cutplan.commit = (uploads['backup'] as { commit: string }).commit;
+    await writeSidecarJson(ws, r.runId, json);
+    const name = cutplan.path.split('/').pop() as string;
     const report = await check(r.runId);
-    expect(failed(report)).toEqual([`kb.document[${cutplan.name}]`]);
-    expect(row(report, `kb.document[${cutplan.name}]`)?.detail).toMatch(/^added by commit [0-9a-f]{40}, the sidecar recorded/);
+    expect(failed(report)).toEqual([`kb.document[${name}]`]);
+    expect(row(report, `kb.document[${name}]`)?.detail).toMatch(/^added by commit [0-9a-f]{40}, the sidecar recorded/);
   });
 
   test('an unreadable sidecar is one failed check and exit 20', async ({ copy, expect }) => {
