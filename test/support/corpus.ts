@@ -59,3 +59,9 @@ export const SAMPLE_STATUTE = {
   docPrefix: 'SAMPLE-ORA',
   title: 'Sample Open Records Act',
 } as const;
+
+/** Fixture texts written for this repository's tests (test/fixtures/texts, see its README). */
+export const FIXTURE_TEXTS = {
+  /** A longer statute in the sample statute's layout (56 units with its vocabulary). */
+  modelArchivesAct: path.join(REPO_ROOT, 'test', 'fixtures', 'texts', 'model-archives-act.txt'),
+} as const;
