@@ -64,4 +64,6 @@ export const SAMPLE_STATUTE = {
 export const FIXTURE_TEXTS = {
   /** A longer statute in the sample statute's layout (56 units with its vocabulary). */
   modelArchivesAct: path.join(REPO_ROOT, 'test', 'fixtures', 'texts', 'model-archives-act.txt'),
+  /** A short declaration in the UDHR layout (shipped vocabulary `udhr`: 22 units, 8 articles). */
+  readersDeclaration: path.join(REPO_ROOT, 'test', 'fixtures', 'texts', 'readers-declaration.txt'),
 } as const;
