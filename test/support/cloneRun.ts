@@ -1,5 +1,5 @@
 /**
- * Build a complete run once, copy it for every test. Building a UDHR run (`completeRun`: ~20 git
+ * Build a complete run once, copy it for every test. Building a run (`completeRun`: ~20 git
  * commits, keys, DB writes) takes seconds; copying its workspace and database takes a fraction of
  * one. Each test gets its own copy, so a tampering only ever touches the run of the test that made it.
  *
@@ -12,7 +12,7 @@
  *   connection: its pool is closed once the build is done); every copy is dropped after its test
  *   (in the background: the next test does not wait for it).
  *
- * Measured here (2 cores, ext4 mounted with `discard`): building the UDHR run 6–10 s per engine;
+ * Measured here (2 cores, ext4 mounted with `discard`): building the run 6–10 s per engine (measured on the UDHR);
  * a copy 0.2–0.8 s; verifying a run 0.5–1.5 s.
  */
 import { randomBytes } from 'node:crypto';

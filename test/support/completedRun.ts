@@ -1,6 +1,7 @@
 /**
  * Builds a complete, realistic governed-cut run for tests WITHOUT the runner: a real git KB with
- * the UDHR (from ../shared/corpus) added as a document, the 13 run documents uploaded through
+ * a declaration in the UDHR layout (the fixture `test/fixtures/texts/readers-declaration.txt`, cut
+ * with the shipped `udhr` vocabulary) added as a document, the 13 run documents uploaded through
  * `uploadReport`, two approvals signed with a throwaway sovereign key and accepted through
  * `evaluateGateApprovals`, an OpenPGP-encrypted backup, the DB rows written with the `src/ledger`
  * functions on the real plan of the text, and a sidecar written with `writeSidecar` whose keys
@@ -12,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { uuidv7 } from 'uuidv7';
 import { evaluateGateApprovals } from '../../src/approval/evaluateGateApprovals.js';
 import { loadKeyring } from '../../src/approval/loadKeyring.js';
@@ -53,11 +53,12 @@ import {
 import type { AcceptedApproval, RunContext, RunState } from '../../src/sidecar/runContextSchema.js';
 import { writeSidecar } from '../../src/sidecar/writeSidecar.js';
 import type { SovereignKeyPair } from '../../src/keys/generateSovereignKey.js';
+import { FIXTURE_TEXTS } from './corpus.js';
 import { hermeticGitEnv } from './gitRepos.js';
 import { makeSovereign, makeTempDir } from './sovereignKeys.js';
 
-/** The UDHR plain text of the shared corpus, resolved from this file (repo root/../shared/corpus). */
-export const UDHR_SOURCE = new URL('../../../shared/corpus/udhr/source.txt', import.meta.url);
+/** The default source of a run: a fixture declaration in the UDHR layout (shipped vocabulary `udhr`). */
+export const RUN_SOURCE = FIXTURE_TEXTS.readersDeclaration;
 
 const ROLE = 'orchestrator_writer';
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -133,7 +134,7 @@ export interface CompleteRunOptions {
   db: Database;
   /** Document prefix; the law-id is its slug. Unique per test keeps runs independent. */
   docPrefix: string;
-  /** Source text; default the UDHR corpus file. A second call for the same prefix edits the source (a new version). */
+  /** Source text; default {@link RUN_SOURCE}. A second call for the same prefix edits the source (a new version). */
   sourceText?: string;
   /** Stop the run at a gate instead of finishing: `SG1` leaves it `awaiting_sg1` after the SG1 request. */
   until?: 'SG1';
@@ -172,12 +173,17 @@ function report(kind: RunDocumentKey, runId: string, inputs: Record<string, Yaml
 async function addOrEditDocument(ws: RunWorkspace, docPrefix: string, lawId: string, sourceText: string | undefined): Promise<void> {
   const docDir = `knowledge/dev/laws/${lawId}`;
   if (!(await ws.kb.exists(`${docDir}/document.yaml`))) {
-    let sourceFile = fileURLToPath(UDHR_SOURCE);
+    // The KB keeps the file's name: the default source is added as `source.txt`, so a later
+    // version edits `source.txt` (as for any document added from a `source.txt`).
+    let sourceFile = path.join(ws.root, 'default-source', lawId, 'source.txt');
     if (sourceText !== undefined) {
       sourceFile = path.join(ws.root, `${lawId}-source.txt`);
       await writeFile(sourceFile, sourceText);
+    } else {
+      await mkdir(path.dirname(sourceFile), { recursive: true });
+      await writeFile(sourceFile, await readFile(RUN_SOURCE));
     }
-    await addDocument({ kbDir: ws.kb.dir, lawId, docPrefix, title: `UDHR (${docPrefix})`, sourceFile, vocab: 'udhr', kb: ws.kb });
+    await addDocument({ kbDir: ws.kb.dir, lawId, docPrefix, title: `Readers' declaration (${docPrefix})`, sourceFile, vocab: 'udhr', kb: ws.kb });
   } else if (sourceText !== undefined) {
     await ws.kb.update(`${docDir}/source.txt`, () => sourceText, `${lawId}: new source version`);
   }

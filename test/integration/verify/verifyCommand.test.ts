@@ -21,7 +21,7 @@ let template: RunTemplate<CompletedRun>;
 let copy: RunCopy;
 
 beforeAll(async () => {
-  template = await buildRunTemplate('pglite', (ws, db) => completeRun(ws, { db, docPrefix: 'UDHR' }), { keyExpirationTime: KEY_LIFETIME_S });
+  template = await buildRunTemplate('pglite', (ws, db) => completeRun(ws, { db, docPrefix: 'READERS' }), { keyExpirationTime: KEY_LIFETIME_S });
 });
 afterAll(async () => {
   await template.drop();

@@ -12,7 +12,7 @@ import { runDocumentName } from '../../../src/kb/runDocuments.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
-import { completeRun, readSidecarJson, UDHR_SOURCE, type RunWorkspace } from '../../support/completedRun.js';
+import { completeRun, readSidecarJson, RUN_SOURCE, type RunWorkspace } from '../../support/completedRun.js';
 import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import { testGit } from '../../support/gitRepos.js';
 
@@ -21,8 +21,8 @@ const row = (report: VerifyReport, check: string) => report.checks.find((c) => c
 
 /** Built once per engine: a finished run and a run stopped at SG1, in one workspace that every test copies. */
 const buildRuns = async (ws: RunWorkspace, db: Database) => ({
-  done: await completeRun(ws, { db, docPrefix: 'UDHR' }),
-  atSg1: await completeRun(ws, { db, docPrefix: 'UDHR-SG1', until: 'SG1' }),
+  done: await completeRun(ws, { db, docPrefix: 'READERS' }),
+  atSg1: await completeRun(ws, { db, docPrefix: 'READERS-SG1', until: 'SG1' }),
 });
 
 const checker = ({ ws, db }: RunCopy) => (runId: string) => verifyRun({ config: ws.config, runId, db, kb: ws.kb });
@@ -151,10 +151,10 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     const { ws, db } = copy;
     const check = checker(copy);
     const v1 = data().done;
-    const original = await readFile(UDHR_SOURCE, 'utf8');
-    const edited = original.replace('spirit of brotherhood', 'spirit of fraternity');
+    const original = await readFile(RUN_SOURCE, 'utf8');
+    const edited = original.replace('spirit of openness', 'spirit of welcome');
     expect(edited).not.toBe(original);
-    const v2 = await completeRun(ws, { db, docPrefix: 'UDHR', sourceText: edited });
+    const v2 = await completeRun(ws, { db, docPrefix: 'READERS', sourceText: edited });
     const old = await check(v1.runId);
     expect(failed(old)).toEqual([]);
     expect(row(old, 'source.version')?.detail).toMatch(/drift, not tampering: a newer source version/);

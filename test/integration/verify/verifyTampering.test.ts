@@ -25,7 +25,7 @@ const row = (report: VerifyReport, check: string) => report.checks.find((c) => c
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 /** Built once per engine: one finished run that every test copies and tampers with on its own. */
-const buildRun = async (ws: RunWorkspace, db: Database) => completeRun(ws, { db, docPrefix: 'UDHR' });
+const buildRun = async (ws: RunWorkspace, db: Database) => completeRun(ws, { db, docPrefix: 'READERS' });
 const checker = ({ ws, db }: RunCopy) => (runId: string, config = ws.config) => verifyRun({ config, runId, db, kb: ws.kb });
 const asSuperuser = (db: Database, sql: string, params: unknown[]) =>
   db.transaction(async (tx) => {
