@@ -1,6 +1,6 @@
 /**
- * Builds a realistic run for command tests: a real law (from `../shared/corpus`) added to a real
- * git KB, its real MARK / CUTPLAN digests and chained phase keys, the SG request rendered by the
+ * Builds a realistic run for command tests: a statute (a fixture of this repository: the shipped
+ * sample statute or a text of test/fixtures/texts) added to a real git KB, its real MARK / CUTPLAN digests and chained phase keys, the SG request rendered by the
  * real report modules and committed into the run folder, optionally leg A really written to a
  * database, and a sidecar that `writeSidecar` validates. Not a test file.
  */
@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { uuidv7 } from 'uuidv7';
 import { documentAdd } from '../../src/commands/documentAdd.js';
 import { manifestDigest } from '../../src/cutter/manifestDigest.js';
@@ -32,18 +31,22 @@ import * as keys from '../../src/sidecar/phaseKeys.js';
 import type { RunContext, RunState, Upload } from '../../src/sidecar/runContextSchema.js';
 import { writeSidecar } from '../../src/sidecar/writeSidecar.js';
 import { STEP_NAMES, type StepName } from '../../machines/steps.js';
+import { FIXTURE_TEXTS, SAMPLE_STATUTE } from './corpus.js';
 import { tempGitRepos } from './gitRepos.js';
 import { makeKeyringDir } from './sovereignKeys.js';
 
-/** The three corpus laws, with the doc prefix and shipped vocabulary each is added with. */
-export const CORPUS_LAWS = {
-  'us-constitution': { lawId: 'us-const', docPrefix: 'US-CONST', title: 'Constitution of the United States', vocab: 'nara-us-constitution' },
-  udhr: { lawId: 'udhr', docPrefix: 'UDHR', title: 'Universal Declaration of Human Rights', vocab: 'udhr' },
-  gdpr: { lawId: 'eu-gdpr', docPrefix: 'EU-GDPR', title: 'General Data Protection Regulation', vocab: 'eu-regulation-eurlex' },
+/**
+ * Three fixture statutes (no real law: command tests need none), with the doc prefix and vocabulary
+ * (a shipped name or a file) each is added with.
+ */
+export const FIXTURE_LAWS = {
+  sample: { lawId: SAMPLE_STATUTE.lawId, docPrefix: SAMPLE_STATUTE.docPrefix, title: SAMPLE_STATUTE.title, source: SAMPLE_STATUTE.source, vocab: SAMPLE_STATUTE.vocab },
+  readers: { lawId: 'readers', docPrefix: 'READERS', title: 'Model Declaration of the Rights of Readers', source: FIXTURE_TEXTS.readersDeclaration, vocab: 'udhr' },
+  archives: { lawId: 'model-archives', docPrefix: 'MODEL-ARCHIVES', title: 'Model Archives Act', source: FIXTURE_TEXTS.modelArchivesAct, vocab: SAMPLE_STATUTE.vocab },
 } as const;
 
-/** A corpus law name (folder under `../shared/corpus`). */
-export type CorpusLaw = keyof typeof CORPUS_LAWS;
+/** A fixture law name (a key of {@link FIXTURE_LAWS}). */
+export type FixtureLaw = keyof typeof FIXTURE_LAWS;
 
 /**
  * How far the run got:
@@ -60,7 +63,8 @@ export interface FakeRunOptions {
   kb: KbStore;
   sidecarsDir: string;
   stage: FakeRunStage;
-  law?: CorpusLaw;
+  /** Default `sample` (the sample statute). */
+  law?: FixtureLaw;
   /** Needed for `leg_a_done` and `awaiting_sg2`: leg A really writes the IUs there (migrated). */
   db?: Database;
   /** Run start (names the run folder); default now. */
@@ -81,24 +85,19 @@ export interface FakeRun {
 
 const sha = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-/** Absolute path of a corpus source, read at test time from `../shared/corpus` beside the repo. */
-export function corpusSource(law: CorpusLaw): string {
-  return fileURLToPath(new URL(`../../../shared/corpus/${law}/source.txt`, import.meta.url));
-}
-
 /** Adds the law to the KB unless it is there already; returns the loaded document. */
-async function ensureDocument(kb: KbStore, law: CorpusLaw): Promise<ReturnType<typeof loadDocument>> {
-  const spec = CORPUS_LAWS[law];
+async function ensureDocument(kb: KbStore, law: FixtureLaw): Promise<ReturnType<typeof loadDocument>> {
+  const spec = FIXTURE_LAWS[law];
   if (!existsSync(path.join(kb.dir, LAWS_ROOT, spec.lawId, 'document.yaml'))) {
-    await documentAdd({ cwd: kb.dir, kbDir: kb.dir, lawId: spec.lawId, docPrefix: spec.docPrefix, title: spec.title, source: corpusSource(law), vocab: spec.vocab, kb });
+    await documentAdd({ cwd: kb.dir, kbDir: kb.dir, lawId: spec.lawId, docPrefix: spec.docPrefix, title: spec.title, source: spec.source, vocab: spec.vocab, kb });
   }
   return loadDocument(kb.dir, spec.lawId);
 }
 
 /** Builds the run described by `options` and writes its sidecar. */
 export async function fakeRun(options: FakeRunOptions): Promise<FakeRun> {
-  const law = options.law ?? 'us-constitution';
-  const spec = CORPUS_LAWS[law];
+  const law = options.law ?? 'sample';
+  const spec = FIXTURE_LAWS[law];
   const startedAt = options.startedAt ?? new Date();
   const stoppedAt = options.stoppedAt ?? startedAt;
   const runId = options.runId ?? uuidv7();

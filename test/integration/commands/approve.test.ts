@@ -80,7 +80,7 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
   });
 
   it('a deny needs a reason; with one it is committed and verifies as deny', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr' });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'readers' });
     const base = { config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, gate: 'SG1', keyFile: keyFile('ada'), deny: true };
     const noReason = await rejection(approve(base));
     expect(noReason).toBeInstanceOf(InputError);
@@ -97,13 +97,13 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
   });
 
   it('refuses when the request is not uploaded yet, naming what to do', async () => {
-    const early = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'grant_probe_done', law: 'gdpr', startedAt: new Date('2026-01-05T09:00:00Z') });
+    const early = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'grant_probe_done', law: 'archives', startedAt: new Date('2026-01-05T09:00:00Z') });
     const err = await rejection(approve({ config: ws.config, cwd: ws.config.workspace, runId: early.ctx.run_id, gate: 'SG1', keyFile: keyFile('ada') }));
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toContain('not uploaded yet');
     expect((err as InputError).next).toContain(`orchestrate resume --run-id ${early.ctx.run_id}`);
 
-    const waiting = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'gdpr', startedAt: new Date('2026-01-06T09:00:00Z') });
+    const waiting = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'archives', startedAt: new Date('2026-01-06T09:00:00Z') });
     const sg2 = await rejection(approve({ config: ws.config, cwd: ws.config.workspace, runId: waiting.ctx.run_id, gate: 'SG2', keyFile: keyFile('ada') }));
     expect(sg2).toBeInstanceOf(InputError);
     expect((sg2 as InputError).next).toContain('approve SG1 first');
@@ -150,7 +150,7 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     try {
       const remote = await repos.bareRemote();
       const hostA = await repos.kb('host-a', { remote });
-      const run = await fakeRun({ kb: hostA, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-02-05T08:00:00Z') });
+      const run = await fakeRun({ kb: hostA, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'readers', startedAt: new Date('2026-02-05T08:00:00Z') });
       const hostB = await repos.kb('host-b', { remote });
       await hostB.sync();
       const now = new Date();

@@ -54,8 +54,8 @@ describe('orchestrate status over real sidecars', () => {
   beforeAll(async () => {
     ws = await makeWorkspace([]);
     longWait = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', startedAt: new Date('2026-03-08T08:00:00Z'), stoppedAt: new Date(now.getTime() - (2 * D + 3 * H + 10 * 60_000)) });
-    shortWait = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-03-10T10:00:00Z'), stoppedAt: new Date(now.getTime() - H) });
-    running = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'grant_probe_done', law: 'gdpr', startedAt: new Date('2026-03-10T11:00:00Z') });
+    shortWait = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'readers', startedAt: new Date('2026-03-10T10:00:00Z'), stoppedAt: new Date(now.getTime() - H) });
+    running = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'grant_probe_done', law: 'archives', startedAt: new Date('2026-03-10T11:00:00Z') });
     await writeFile(path.join(ws.config.sidecarsDir, '0190aaaa-0000-7000-8000-000000000000.json'), '{ "schema_version": 1, "run_id": ');
   });
   afterAll(async () => {
@@ -67,9 +67,9 @@ describe('orchestrate status over real sidecars', () => {
     const json = out.json as { runs: StatusRow[]; unreadable: UnreadableRow[] };
     expect(json.runs.map((r) => r.run_id).sort()).toEqual([longWait, shortWait, running].map((r) => r.ctx.run_id).sort());
     const byId = new Map(json.runs.map((r) => [r.run_id, r]));
-    expect(byId.get(longWait.ctx.run_id)).toMatchObject({ document_id: 'us-const', state: 'awaiting_sg1', step: 'SG1', stop_code: 'AWAITING_SG1', waiting: '2d 3h' });
-    expect(byId.get(shortWait.ctx.run_id)).toMatchObject({ document_id: 'udhr', waiting: '1h 0m', waiting_ms: H });
-    expect(byId.get(running.ctx.run_id)).toMatchObject({ document_id: 'eu-gdpr', state: 'running', step: 'SG1', stop_code: null, waiting: null });
+    expect(byId.get(longWait.ctx.run_id)).toMatchObject({ document_id: 'sample-ora', state: 'awaiting_sg1', step: 'SG1', stop_code: 'AWAITING_SG1', waiting: '2d 3h' });
+    expect(byId.get(shortWait.ctx.run_id)).toMatchObject({ document_id: 'readers', waiting: '1h 0m', waiting_ms: H });
+    expect(byId.get(running.ctx.run_id)).toMatchObject({ document_id: 'model-archives', state: 'running', step: 'SG1', stop_code: null, waiting: null });
     expect(json.unreadable).toHaveLength(1);
     expect(json.unreadable[0]?.file).toContain('0190aaaa-0000-7000-8000-000000000000.json');
     expect(out.text).toContain('UNREADABLE');

@@ -70,7 +70,7 @@ describeEachEngine('orchestrate void', (engine) => {
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(out.json.void_document.sha256);
     expect(await ws.kb.revisions(out.json.void_document.path)).toBe(1);
     const verdict = await verifyVoidDocument(bytes.toString('utf8'), await loadKeyring(ws.config.keyringDir), { run_id: run.ctx.run_id });
-    expect(verdict).toMatchObject({ ok: true, fields: { action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId, document_id: 'us-const', source_version_id: run.ctx.source_version_id, reason: 'leg B will not be completed' } });
+    expect(verdict).toMatchObject({ ok: true, fields: { action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId, document_id: 'sample-ora', source_version_id: run.ctx.source_version_id, reason: 'leg B will not be completed' } });
 
     const row = await findChangeSetVoid(engine.db(), run.changeSetId!);
     expect(row).toMatchObject({ id: out.json.db_row?.id, run_id: run.ctx.run_id, signer_fingerprint: sovereign.fingerprint.toUpperCase(), void_document_sha256: out.json.void_document.sha256, reason: 'leg B will not be completed' });
@@ -80,7 +80,7 @@ describeEachEngine('orchestrate void', (engine) => {
     expect(after.stop).toEqual(run.ctx.stop);
     expect(after.updated_at).toBe(now.toISOString());
     const listing = await listSidecars(ws.config.sidecarsDir);
-    expect(findReplayRuns(listing.runs, 'us-const', run.ctx.source_version_id)).toEqual({ kind: 'fresh' });
+    expect(findReplayRuns(listing.runs, 'sample-ora', run.ctx.source_version_id)).toEqual({ kind: 'fresh' });
 
     const files = await ws.kb.list(run.ctx.kb_folder);
     const again = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'again', db: engine.db() }));
@@ -91,7 +91,7 @@ describeEachEngine('orchestrate void', (engine) => {
   });
 
   test('an untrusted key is refused with nothing written anywhere', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: engine.db() });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'readers', db: engine.db() });
     const head = await ws.kb.headCommit();
     const err = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('mallory'), reason: 'not mine to void', db: engine.db() }));
     expect(err).toBeInstanceOf(InputError);
@@ -102,7 +102,7 @@ describeEachEngine('orchestrate void', (engine) => {
     expect((await readSidecar(ws.config.sidecarsDir, run.ctx.run_id)).state).toBe('stopped');
 
     // a void document committed by an attempt that died before the DB write is adopted on re-run
-    const text = buildVoidText({ action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId!, document_id: 'udhr', source_version_id: run.ctx.source_version_id, reason: 'first attempt crashed' });
+    const text = buildVoidText({ action: 'void', run_id: run.ctx.run_id, change_set_id: run.changeSetId!, document_id: 'readers', source_version_id: run.ctx.source_version_id, reason: 'first attempt crashed' });
     const signed = await signCleartext(text, sovereign.privateKeyArmored);
     const earlier = await ws.kb.upload(`${run.ctx.kb_folder}/VOID-20260101.md`, signed, 'void: earlier attempt');
     const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'second attempt', db: engine.db() });
@@ -112,7 +112,7 @@ describeEachEngine('orchestrate void', (engine) => {
   });
 
   test('a done run can be voided: its IUs stay in the database', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'gdpr', db: engine.db() });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'archives', db: engine.db() });
     await writeSidecar(ws.config.sidecarsDir, { ...run.ctx, state: 'done', stop: null });
     const ius = async (): Promise<number> => Number((await engine.db().query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [run.changeSetId])).rows[0]?.n);
     expect(await ius()).toBe(run.iuCount);
@@ -134,7 +134,7 @@ describeEachEngine('orchestrate void', (engine) => {
   });
 
   test('a run held by a live process is refused with STOP_LOCKED; an empty reason with an input error', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'udhr', startedAt: new Date('2026-04-02T10:00:00Z') });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'awaiting_sg1', law: 'readers', startedAt: new Date('2026-04-02T10:00:00Z') });
     const empty = await rejection(voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: '  ', db: engine.db() }));
     expect((empty as InputError).where.field).toBe('reason');
     const lock = await acquireRunLock(ws.config.sidecarsDir, run.ctx.run_id);
@@ -155,7 +155,7 @@ it('opens the configured embedded database itself (openDatabase + migrate) and c
   try {
     const setup = await openPglite(ws.config.pgliteDir);
     await migrate(setup);
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db: setup });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'readers', db: setup });
     await setup.close();
     const out = await voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'configured database' });
     expect(out.json.db_row?.adopted).toBe(false);
@@ -230,7 +230,7 @@ describe('void edge cases on PGlite', () => {
   });
 
   it('two concurrent voids of one run: exactly one wins, the other is STOP_LOCKED or finds it voided', async () => {
-    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'udhr', db });
+    const run = await fakeRun({ kb: ws.kb, sidecarsDir: ws.config.sidecarsDir, stage: 'leg_a_done', law: 'readers', db });
     const attempt = (): Promise<unknown> => voidRun({ config: ws.config, cwd: ws.config.workspace, runId: run.ctx.run_id, keyFile: keyFile('ada'), reason: 'race', db });
     const results = await Promise.allSettled([attempt(), attempt()]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -242,12 +242,12 @@ describe('void edge cases on PGlite', () => {
 
 describe('void with the real runner (cut → AWAITING_SG1 → void → a new cut is allowed)', () => {
   it('frees the document: the next cut starts a new run instead of STOP_REPLAY_CONFLICT', async () => {
-    const ws = await makeCutWorkspace({ laws: ['un-udhr'] });
+    const ws = await makeCutWorkspace({ laws: ['readers'] });
     onTestFinished(() => rm(ws.dir, { recursive: true, force: true }));
     const progress = recordingProgress();
-    const first = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    const first = await cut({ config: ws.config, documentId: 'readers', progress });
     expect(first.code).toBe('AWAITING_SG1');
-    const blocked = await cut({ config: ws.config, documentId: 'un-udhr', progress }).catch((e: unknown) => e);
+    const blocked = await cut({ config: ws.config, documentId: 'readers', progress }).catch((e: unknown) => e);
     expect((blocked as StopError).code).toBe('STOP_REPLAY_CONFLICT');
 
     const out = await voidRun({ config: ws.config, cwd: ws.dir, runId: first.run_id, keyFile: ws.sovereignKey, reason: 'wrong vocabulary chosen' });
@@ -256,7 +256,7 @@ describe('void with the real runner (cut → AWAITING_SG1 → void → a new cut
     const shown = (await status({ config: ws.config, runId: first.run_id })).json as { state: string };
     expect(shown.state).toBe('voided');
 
-    const second = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    const second = await cut({ config: ws.config, documentId: 'readers', progress });
     expect(second.run_id).not.toBe(first.run_id);
     expect(second.code).toBe('AWAITING_SG1');
   });
