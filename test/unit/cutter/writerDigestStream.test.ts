@@ -1,7 +1,8 @@
 /**
  * The streamed writer digest hashes exactly `canonicalize(sortedRows)` (RFC 8785 via the
- * `canonicalize` library on the whole array, as before issue 3): on the sample statute's and the corpus rowsets (the corpus ones skip without ../shared/corpus), on rows
- * with unicode and JSON escapes, and across the hash-chunk boundary.
+ * `canonicalize` library on the whole array, as before issue 3): on the sample statute's rowset
+ * and the corpus rowsets (those skip without ../shared/corpus), on rows with unicode and JSON
+ * escapes, and across the hash-chunk boundary.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
