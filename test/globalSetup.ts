@@ -1,13 +1,18 @@
 /**
  * Probes real PostgreSQL once per test run. Unreachable → the real-PostgreSQL tests skip, with one
  * visible line; with `REQUIRE_REAL_PG=1` the run fails instead (issue 2).
+ *
+ * Probes the real-law corpus (`../shared/corpus`) the same way: absent → the real-law tests skip,
+ * with one visible line; with `REQUIRE_CORPUS=1` the run fails instead (issue 12).
  */
 import type { TestProject } from 'vitest/node';
+import { CORPUS_DIR, missingCorpusSources } from './support/corpus.js';
 import { adminDsn, realPgReachable } from './support/realPg.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     realPgAvailable: boolean;
+    corpusAvailable: boolean;
   }
 }
 
@@ -24,4 +29,20 @@ export default async function setup(project: TestProject): Promise<void> {
     process.stdout.write(`real PostgreSQL reachable at ${where.host}: integration tests run on PGlite and PostgreSQL\n`);
   }
   project.provide('realPgAvailable', ok);
+  project.provide('corpusAvailable', probeCorpus());
+}
+
+/** True when every corpus source is there; prints one line either way. */
+function probeCorpus(): boolean {
+  const missing = missingCorpusSources();
+  if (missing.length > 0) {
+    const what = `real-law corpus not found at ${CORPUS_DIR} (missing: ${missing.join(', ')})`;
+    if (process.env['REQUIRE_CORPUS'] === '1') {
+      throw new Error(`REQUIRE_CORPUS=1 but the ${what} — put ../shared/corpus beside the repository or unset REQUIRE_CORPUS`);
+    }
+    process.stdout.write(`${what}: real-law tests are SKIPPED (fixture tests still run)\n`);
+    return false;
+  }
+  process.stdout.write(`real-law corpus found at ${CORPUS_DIR}: real-law tests run\n`);
+  return true;
 }

@@ -17,7 +17,7 @@ import { recordingProgress, type CutWorkspace } from './cutWorkspace.js';
 
 const run = promisify(execFile);
 const bin = path.join(packageRoot(), 'dist', 'src', 'cli.js');
-export const LAW = 'un-udhr';
+export const LAW = 'readers';
 
 /** Runs the compiled CLI in the workspace with a failpoint set; resolves with how it ended. */
 export async function cliWithFailpoint(ws: CutWorkspace, args: string[], failpoint: string): Promise<{ signal: string | null; code: number | null; stderr: string }> {

@@ -1,11 +1,11 @@
 /**
  * A real workspace for end-to-end cut tests: `orchestrate init`, a sovereign key in the trusted
- * keyring (also the backup recipient), documents added from ../shared/corpus through the real
- * `document add`, and PGlite or a real PostgreSQL database.
+ * keyring (also the backup recipient), documents added through the real `document add` — fixture
+ * statutes of this repository, or the real laws of ../shared/corpus (only for tests about a real
+ * law, gated on the corpus: test/support/corpus.ts) — and PGlite or a real PostgreSQL database.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/configSchema.js';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { init } from '../../src/commands/init.js';
@@ -14,18 +14,26 @@ import { keysGenerate } from '../../src/commands/keysGenerate.js';
 import { approve } from '../../src/commands/approve.js';
 import { openKb } from '../../src/kb/openKb.js';
 import type { Progress } from '../../src/orchestrator/PhaseDeps.js';
+import { corpusSourcePath, FIXTURE_TEXTS, SAMPLE_STATUTE } from './corpus.js';
 import { makeTempDir } from './sovereignKeys.js';
 import { seedPglite } from './pgliteTemplate.js';
 
-/** ../shared/corpus beside the repository root. */
-export const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
-
-/** The three real laws with the vocabulary each uses. */
+/**
+ * The documents a workspace can hold, with the vocabulary each uses: two fixture statutes of this
+ * repository (`sample-ora`: the shipped sample statute with its own vocabulary file; `readers`: a
+ * declaration in the UDHR layout with the shipped `udhr` vocabulary) and the three real laws of the
+ * corpus (absent in a fresh clone: tests adding them must be gated on the corpus).
+ */
 export const LAWS = {
-  'us-const': { docPrefix: 'US-CONST', title: 'Constitution of the United States', source: path.join(CORPUS, 'us-constitution', 'source.txt'), vocab: 'nara-us-constitution' },
-  'un-udhr': { docPrefix: 'UN-UDHR', title: 'Universal Declaration of Human Rights', source: path.join(CORPUS, 'udhr', 'source.txt'), vocab: 'udhr' },
-  'eu-gdpr': { docPrefix: 'EU-GDPR', title: 'General Data Protection Regulation', source: path.join(CORPUS, 'gdpr', 'source.txt'), vocab: 'eu-regulation-eurlex' },
+  'sample-ora': { docPrefix: SAMPLE_STATUTE.docPrefix, title: SAMPLE_STATUTE.title, source: SAMPLE_STATUTE.source, vocab: SAMPLE_STATUTE.vocab },
+  readers: { docPrefix: 'READERS', title: 'Model Declaration of the Rights of Readers', source: FIXTURE_TEXTS.readersDeclaration, vocab: 'udhr' },
+  'us-const': { docPrefix: 'US-CONST', title: 'Constitution of the United States', source: corpusSourcePath('us-constitution'), vocab: 'nara-us-constitution' },
+  'un-udhr': { docPrefix: 'UN-UDHR', title: 'Universal Declaration of Human Rights', source: corpusSourcePath('udhr'), vocab: 'udhr' },
+  'eu-gdpr': { docPrefix: 'EU-GDPR', title: 'General Data Protection Regulation', source: corpusSourcePath('gdpr'), vocab: 'eu-regulation-eurlex' },
 } as const;
+
+/** The real laws of {@link LAWS} (they need ../shared/corpus). */
+export const REAL_LAWS = ['un-udhr', 'us-const', 'eu-gdpr'] as const;
 
 /** A law-id of {@link LAWS}. */
 export type LawId = keyof typeof LAWS;

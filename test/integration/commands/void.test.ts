@@ -246,12 +246,12 @@ describe('void documents: verification and gpg interop', () => {
 
 describe('void with the real runner (cut → AWAITING_SG1 → void → a new cut is allowed)', () => {
   it('frees the document: the next cut starts a new run instead of STOP_REPLAY_CONFLICT', async () => {
-    const ws = await makeCutWorkspace({ laws: ['un-udhr'] });
+    const ws = await makeCutWorkspace({ laws: ['sample-ora'] });
     onTestFinished(() => rm(ws.dir, { recursive: true, force: true }));
     const progress = recordingProgress();
-    const first = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    const first = await cut({ config: ws.config, documentId: 'sample-ora', progress });
     expect(first.code).toBe('AWAITING_SG1');
-    const blocked = await cut({ config: ws.config, documentId: 'un-udhr', progress }).catch((e: unknown) => e);
+    const blocked = await cut({ config: ws.config, documentId: 'sample-ora', progress }).catch((e: unknown) => e);
     expect((blocked as StopError).code).toBe('STOP_REPLAY_CONFLICT');
 
     const out = await voidRun({ config: ws.config, cwd: ws.dir, runId: first.run_id, keyFile: ws.sovereignKey, reason: 'wrong vocabulary chosen' });
@@ -260,7 +260,7 @@ describe('void with the real runner (cut → AWAITING_SG1 → void → a new cut
     const shown = (await status({ config: ws.config, runId: first.run_id })).json as { state: string };
     expect(shown.state).toBe('voided');
 
-    const second = await cut({ config: ws.config, documentId: 'un-udhr', progress });
+    const second = await cut({ config: ws.config, documentId: 'sample-ora', progress });
     expect(second.run_id).not.toBe(first.run_id);
     expect(second.code).toBe('AWAITING_SG1');
   });

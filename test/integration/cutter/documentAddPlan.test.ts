@@ -12,9 +12,10 @@ import { plan } from '../../../src/commands/plan.js';
 import { checkLossless } from '../../../src/cutter/checkLossless.js';
 import type { KbWriter } from '../../../src/documents/kbWriter.js';
 import { loadDocument } from '../../../src/documents/loadDocument.js';
+import { corpusSourcePath, FIXTURE_TEXTS, itWithCorpus, SAMPLE_STATUTE, type CorpusName } from '../../support/corpus.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const corpus = (name: string): string => fileURLToPath(new URL(`../../../../shared/corpus/${name}/source.txt`, import.meta.url));
+const corpus = (name: CorpusName): string => corpusSourcePath(name);
 const gitEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() };
 
 /** A tiny real KB writer for tests: write, add that path only, commit (DESIGN §3 without push). */
@@ -39,7 +40,7 @@ async function realKb(): Promise<{ dir: string; kb: KbWriter }> {
 }
 
 describe('document add + plan on a real git KB', () => {
-  it('adds the US Constitution with a shipped vocabulary and plans it', async () => {
+  itWithCorpus('adds the US Constitution with a shipped vocabulary and plans it', async () => {
     const { dir, kb } = await realKb();
     const added = await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'us-const', docPrefix: 'US-CONST', title: 'Constitution of the United States', source: corpus('us-constitution'), vocab: 'nara-us-constitution', kb });
     expect(added.document_path).toBe('knowledge/dev/laws/us-const/document.yaml');
@@ -85,10 +86,13 @@ describe('document add + plan on a real git KB', () => {
   it('refuses bad input before writing anything', async () => {
     const { dir, kb } = await realKb();
     const add = (over: Partial<Parameters<typeof documentAdd>[0]>) =>
-      documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'eu-gdpr', docPrefix: 'EU-GDPR', title: 'GDPR', source: corpus('gdpr'), vocab: 'eu-regulation-eurlex', kb, ...over });
-    await expect(add({ lawId: 'gdpr' })).rejects.toMatchObject({ where: { field: 'law-id' } });
+      documentAdd({ cwd: repoRoot, kbDir: dir, lawId: SAMPLE_STATUTE.lawId, docPrefix: SAMPLE_STATUTE.docPrefix, title: SAMPLE_STATUTE.title, source: SAMPLE_STATUTE.source, vocab: SAMPLE_STATUTE.vocab, kb, ...over });
+    // A statute text whose layout is not the vocabulary's (no "PREAMBLE" line to start the region).
+    const otherLayout = path.join(mkdtempSync(path.join(tmpdir(), 'cutter-src-')), 'other.txt');
+    writeFileSync(otherLayout, 'AN ACT IN ANOTHER LAYOUT\n\nSection 1. Short title\n\nThis Act may be cited as the Other Layout Act.\n');
+    await expect(add({ lawId: 'sample' })).rejects.toMatchObject({ where: { field: 'law-id' } });
     await expect(add({ vocab: 'no-such-vocab' })).rejects.toBeInstanceOf(InputError);
-    await expect(add({ source: corpus('udhr') })).rejects.toMatchObject({ where: { field: 'region.start' } });
+    await expect(add({ source: otherLayout })).rejects.toMatchObject({ where: { field: 'region.start' } });
     await expect(add({ source: 'missing.txt' })).rejects.toMatchObject({ where: { field: 'source' } });
     expect((await simpleGit({ baseDir: dir }).env(gitEnv).raw(['rev-list', '--all', '--count']).catch(() => '0')).trim()).toBe('0');
     await add({});
@@ -98,25 +102,28 @@ describe('document add + plan on a real git KB', () => {
 
   it('loadDocument locates a broken document.yaml by file, line and field', async () => {
     const { dir, kb } = await realKb();
-    await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'un-udhr', docPrefix: 'UN-UDHR', title: 'UDHR', source: corpus('udhr'), vocab: 'udhr', kb });
-    const file = path.join(dir, 'knowledge/dev/laws/un-udhr/document.yaml');
-    writeFileSync(file, 'law_id: un-udhr\ndoc_prefix: UN-UDHR\ntitle: UDHR\nsource: ../escape.txt\nvocab: udhr\n');
+    // A fixture declaration in the UDHR layout, added with the shipped `udhr` vocabulary.
+    await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'readers', docPrefix: 'READERS', title: 'Readers', source: FIXTURE_TEXTS.readersDeclaration, vocab: 'udhr', kb });
+    const file = path.join(dir, 'knowledge/dev/laws/readers/document.yaml');
+    const source = path.basename(FIXTURE_TEXTS.readersDeclaration);
+    writeFileSync(file, 'law_id: readers\ndoc_prefix: READERS\ntitle: Readers\nsource: ../escape.txt\nvocab: udhr\n');
     let err: InputError | undefined;
     try {
-      loadDocument(dir, 'un-udhr');
+      loadDocument(dir, 'readers');
     } catch (e) {
       err = e as InputError;
     }
     expect(err).toBeInstanceOf(InputError);
     expect(err?.where).toMatchObject({ file, line: 4, field: 'source' });
-    writeFileSync(file, 'law_id: un-udhr\ndoc_prefix: UN-UDHR\ntitle: UDHR\nsource: source.txt\nvocab: udhr\n');
-    const { json } = await plan({ kbDir: dir, documentId: 'un-udhr', json: true });
-    expect(json.counts['article']).toBe(30);
-    const doc = loadDocument(dir, 'un-udhr');
+    writeFileSync(file, `law_id: readers\ndoc_prefix: READERS\ntitle: Readers\nsource: ${source}\nvocab: udhr\n`);
+    const { json } = await plan({ kbDir: dir, documentId: 'readers', json: true });
+    expect(json.counts['article']).toBe(readFileSync(FIXTURE_TEXTS.readersDeclaration, 'utf8').match(/^Article \d+$/gm)?.length);
+    expect(json.counts['article']).toBe(8);
+    const doc = loadDocument(dir, 'readers');
     expect(doc.vocabOrigin.kind).toBe('shipped');
   });
 
-  it('the plan of GDPR read back from the KB is lossless', async () => {
+  itWithCorpus('the plan of GDPR read back from the KB is lossless', async () => {
     const { dir, kb } = await realKb();
     await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'eu-gdpr', docPrefix: 'EU-GDPR', title: 'GDPR', source: corpus('gdpr'), vocab: 'eu-regulation-eurlex', kb });
     const doc = loadDocument(dir, 'eu-gdpr');

@@ -1,7 +1,7 @@
 /**
  * Acceptance: invalid approvals leave the run at its gate with STOP_APPROVAL_INVALID and the
  * reason recorded, nothing written; a later valid approval (`-2`) opens the gate; a signed deny
- * stops the run with STOP_SG_DENIED (DESIGN §6, §8). UDHR, PGlite and PostgreSQL.
+ * stops the run with STOP_SG_DENIED (DESIGN §6, §8). A fixture declaration (UDHR layout), PGlite and PostgreSQL.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { makeCutWorkspace, recordingProgress, type CutWorkspace, type LawId } fr
 import { makeSovereign } from '../../support/sovereignKeys.js';
 import { commitKbFile, countRows, databaseOption, expectNothingWritten, expectStopReported, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
-const LAW = 'un-udhr';
+const LAW = 'readers';
 const SLOW = 240_000;
 
 /** The run paused at SG1: what an approval must bind. */
@@ -61,10 +61,10 @@ const CASES: InvalidCase[] = [
   },
   {
     title: "signed by the trusted key for another run's run_id (a copied approval)",
-    laws: [LAW, 'us-const'],
+    laws: [LAW, 'sample-ora'],
     reason: 'wrong_run',
     make: async (ws) => {
-      const other = await pausedAtSg1(ws, 'us-const');
+      const other = await pausedAtSg1(ws, 'sample-ora');
       const approvalPath = await ws.approve(other.runId, 'SG1');
       return readFile(path.join(ws.config.kbDir, approvalPath), 'utf8');
     },

@@ -2,7 +2,7 @@
  * Acceptance: two `orchestrate cut` processes started at once for one document — one proceeds to
  * SG1 (exit 10), the other stops with STOP_LOCKED or STOP_REPLAY_CONFLICT (exit 20) having created
  * no run; two `resume` processes of one run at once — one proceeds, the other gets STOP_LOCKED.
- * The surviving run completes with exactly one change set (DESIGN §5 layer 1, §8, §9). UDHR,
+ * The surviving run completes with exactly one change set (DESIGN §5 layer 1, §8, §9). A fixture declaration (UDHR layout),
  * compiled CLI as child processes, PGlite and PostgreSQL. On PostgreSQL only (PGlite is one
  * process's database): two "hosts" (workspaces with their own sidecars and KB) sharing one server
  * resume leg A at once — the DB guards let exactly one change set through (DESIGN §9).
@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
 import { cut } from '../../../src/orchestrator/runCut.js';
 import { countRows, databaseOption, resumeToDone, runCli, sidecarOf, type CliResult } from '../../support/stopHelpers.js';
 
-const LAW = 'un-udhr';
+const LAW = 'readers';
 const SLOW = 240_000;
 
 /** The `--json` output of a CLI run: a run outcome or an error report; both carry `code`. */

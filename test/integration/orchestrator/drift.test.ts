@@ -1,6 +1,6 @@
 /**
  * Acceptance: drift between phases stops the run with STOP_DRIFT and nothing further is written
- * (DESIGN §4 internal gate, §8). Three kinds of drift on the UDHR, each on PGlite and PostgreSQL:
+ * (DESIGN §4 internal gate, §8). Three kinds of drift on a fixture declaration (UDHR layout), each on PGlite and PostgreSQL:
  * the source file edited in the KB, an IU row altered in the DB by a superuser, an uploaded run
  * document rewritten in the KB. Restoring what changed lets the run complete.
  */
@@ -15,7 +15,7 @@ import {
   commitKbFile, countRows, databaseOption, expectNothingWritten, expectStopReported, kbRelative, runCli, runEffects, setIuText, sidecarOf,
 } from '../../support/stopHelpers.js';
 
-const LAW = 'un-udhr';
+const LAW = 'readers';
 const SLOW = 240_000;
 
 describeEachDatabase('STOP_DRIFT between phases', (engine) => {
@@ -29,9 +29,9 @@ describeEachDatabase('STOP_DRIFT between phases', (engine) => {
     const sourcePath = liveDocument(ws.config.kbDir, LAW).doc.sourcePath;
     const rel = kbRelative(ws, sourcePath);
     const original = await readFile(sourcePath);
-    const edited = Buffer.from(original.toString('utf8').replace('born free and equal', 'born free and equal and amended'), 'utf8');
+    const edited = Buffer.from(original.toString('utf8').replace('the right to read', 'the right to read and amended'), 'utf8');
     expect(edited.equals(original)).toBe(false);
-    await commitKbFile(ws, rel, edited, 'someone edits the UDHR source');
+    await commitKbFile(ws, rel, edited, 'someone edits the source');
     // The sovereign approves the request (it is unchanged): only the internal gate can stop the run.
     await ws.approve(runId, 'SG1');
     const before = await runEffects(ws, runId);
@@ -56,7 +56,7 @@ describeEachDatabase('STOP_DRIFT between phases', (engine) => {
     expect(again.code).toBe('STOP_DRIFT');
     expectNothingWritten(before, await runEffects(ws, runId));
 
-    await commitKbFile(ws, rel, original, 'restore the UDHR source');
+    await commitKbFile(ws, rel, original, 'restore the source');
     const sg2 = await resume({ config: ws.config, runId, progress: recordingProgress() });
     expect(sg2).toMatchObject({ code: 'AWAITING_SG2', exitCode: 10 });
     await ws.approve(runId, 'SG2');

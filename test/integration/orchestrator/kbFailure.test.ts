@@ -2,7 +2,7 @@
  * Acceptance: a KB remote that refuses 4 pushes in a row stops the run with STOP_KB_UPLOAD (exit
  * 20) and the phase does not advance (DESIGN §3: 3 retries, then stop; §4: the machine advances
  * only after the upload succeeded). Once the remote accepts pushes again, resume completes the run
- * and every run document is on the remote at exactly one revision. UDHR, PGlite and PostgreSQL.
+ * and every run document is on the remote at exactly one revision. A fixture declaration (UDHR layout), PGlite and PostgreSQL.
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { openKb } from '../../../src/kb/openKb.js';
@@ -15,7 +15,7 @@ import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../su
 import { failNextPushes, remoteFile, remoteLog, tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
 import { completedSteps, countRows, databaseOption, expectNothingWritten, resumeToDone, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
-const LAW = 'un-udhr';
+const LAW = 'readers';
 const SLOW = 240_000;
 
 /** Adds a bare remote as `origin` of the workspace KB and pushes main to it. */

@@ -1,16 +1,25 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { parseSidecar } from '../../../src/sidecar/parseSidecar.js';
 import type { Sidecar } from '../../../src/sidecar/runContextSchema.js';
 import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { completeRunContext, freshRunContext } from '../../unit/sidecar/sampleRunContext.js';
+import { FIXTURE_TEXTS, SAMPLE_STATUTE } from '../../support/corpus.js';
 import { spawnFixture, waitForOutput } from './childProcess.js';
 
-const gdprPath = fileURLToPath(new URL('../../../../shared/corpus/gdpr/source.txt', import.meta.url));
+/**
+ * A large statute-like text (~360 KB, the size of the GDPR, with multi-byte characters) built from
+ * this repository's fixture statutes, written to `file`.
+ */
+async function writeBigText(file: string): Promise<void> {
+  const piece = `${await readFile(SAMPLE_STATUTE.source, 'utf8')}\n${await readFile(FIXTURE_TEXTS.modelArchivesAct, 'utf8')}\n‘Données’ — naïve § 3 — “quoted” 😀\n`;
+  const parts: string[] = [];
+  for (let n = 0; n < 360_000; n += Buffer.byteLength(piece)) parts.push(piece);
+  await writeFile(file, parts.join(''));
+}
 
 let dir: string;
 let work: string;
@@ -61,12 +70,14 @@ describe('sidecar write killed by a failpoint (real child process)', () => {
   });
 
   test('SIGKILL at random moments during a loop of large writes never leaves a torn file', async () => {
-    const big = await readFile(gdprPath, 'utf8');
+    const bigPath = path.join(work, 'big.txt');
+    await writeBigText(bigPath);
+    const big = await readFile(bigPath, 'utf8');
     const rounds = 6;
     const seen: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const { nextFile, file, oldText } = await prepare();
-      const child = spawnFixture(['loop', dir, nextFile, gdprPath]);
+      const child = spawnFixture(['loop', dir, nextFile, bigPath]);
       await waitForOutput(child, '1\n');
       // random moment: 0–150 ms into the loop of ~360 KB writes
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));

@@ -11,16 +11,17 @@ import { encryptBackup } from '../../../src/backup/encryptBackup.js';
 import { loadBackupRecipients } from '../../../src/backup/loadBackupRecipients.js';
 import { InputError } from '../../../src/errors.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
+import { FIXTURE_TEXTS } from '../../support/corpus.js';
 import { makeGnupgHome, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
 
-/** IU-like rows from the real UDHR: every non-empty paragraph is one unit text. */
-function udhrRows(): { canonical_address: string; content_hash: string; text: string }[] {
-  const source = readFileSync(new URL('../../../../shared/corpus/udhr/source.txt', import.meta.url), 'utf8');
+/** IU-like rows from a statute text (a fixture of this repository): every non-empty paragraph is one unit text. */
+function statuteRows(): { canonical_address: string; content_hash: string; text: string }[] {
+  const source = readFileSync(FIXTURE_TEXTS.modelArchivesAct, 'utf8');
   return source
     .split(/\n\s*\n/)
     .map((t) => t.trim())
     .filter((t) => t.length > 40)
-    .map((text, i) => ({ canonical_address: `UDHR/para_${i + 1}`, content_hash: createHash('sha256').update(text).digest('hex'), text }));
+    .map((text, i) => ({ canonical_address: `MODEL-ARCHIVES/para_${i + 1}`, content_hash: createHash('sha256').update(text).digest('hex'), text }));
 }
 
 let alice: SovereignKeyPair;
@@ -47,7 +48,7 @@ async function inputError(promise: Promise<unknown>): Promise<InputError> {
 
 describe('encryptBackup / decryptBackup', () => {
   test('round-trips the dumped rows for every recipient (one with a passphrase)', async () => {
-    const dump = { document_id: 'udhr', rows: udhrRows(), governance: [] };
+    const dump = { document_id: 'model-archives', rows: statuteRows(), governance: [] };
     expect(dump.rows.length).toBeGreaterThan(30);
     const backup = await encryptBackup(dump, [alice.publicKeyArmored, bob.publicKeyArmored]);
     expect(backup.sha256).toBe(createHash('sha256').update(backup.bytes).digest('hex'));
@@ -57,7 +58,7 @@ describe('encryptBackup / decryptBackup', () => {
   });
 
   test('the encrypted bytes contain none of the unit texts (nor a 24-byte slice of any)', async () => {
-    const rows = udhrRows();
+    const rows = statuteRows();
     const { bytes } = await encryptBackup({ rows }, [alice.publicKeyArmored]);
     const haystack = Buffer.from(bytes);
     for (const row of rows) {
@@ -68,7 +69,7 @@ describe('encryptBackup / decryptBackup', () => {
   });
 
   test('a key that is not a recipient fails with a clear error naming the recipients', async () => {
-    const { bytes } = await encryptBackup({ rows: udhrRows().slice(0, 3) }, [alice.publicKeyArmored]);
+    const { bytes } = await encryptBackup({ rows: statuteRows().slice(0, 3) }, [alice.publicKeyArmored]);
     const error = await inputError(decryptBackup(bytes, eve.privateKeyArmored));
     expect(error.message).toMatch(/is encrypted to key id\(s\) [0-9a-f]{16}/);
     expect(error.message).toContain(eve.fingerprint);
@@ -99,7 +100,7 @@ describe('encryptBackup / decryptBackup', () => {
     const gnupg = await makeGnupgHome();
     try {
       gnupg.importKey(alice.privateKeyArmored);
-      const dump = { rows: udhrRows().slice(0, 5) };
+      const dump = { rows: statuteRows().slice(0, 5) };
       const { bytes } = await encryptBackup(dump, [alice.publicKeyArmored]);
       const result = gnupg.gpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--decrypt'], bytes);
       expect(result.status).toBe(0);
@@ -125,15 +126,15 @@ describe('backup files', () => {
   test('writeBackupFile writes <run_id>.backup.gpg once (0600) and adopts an existing one', async () => {
     const dir = path.join(work, 'sidecars');
     const runId = uuidv7();
-    const first = await encryptBackup({ rows: udhrRows().slice(0, 2) }, [alice.publicKeyArmored]);
+    const first = await encryptBackup({ rows: statuteRows().slice(0, 2) }, [alice.publicKeyArmored]);
     const written = await writeBackupFile(dir, runId, first.bytes, 'backup');
     expect(written).toEqual({ file: path.join(dir, `${runId}.backup.gpg`), created: true, sha256: first.sha256 });
     expect((await stat(written.file)).mode & 0o777).toBe(0o600);
-    const again = await encryptBackup({ rows: udhrRows().slice(0, 2) }, [alice.publicKeyArmored]);
+    const again = await encryptBackup({ rows: statuteRows().slice(0, 2) }, [alice.publicKeyArmored]);
     expect(again.sha256).not.toBe(first.sha256);
     expect(await writeBackupFile(dir, runId, again.bytes, 'backup')).toEqual({ ...written, created: false });
     const read = await readBackupFile(dir, runId);
     expect(read.sha256).toBe(first.sha256);
-    expect(await decryptBackup(read.bytes, alice.privateKeyArmored)).toEqual({ rows: udhrRows().slice(0, 2) });
+    expect(await decryptBackup(read.bytes, alice.privateKeyArmored)).toEqual({ rows: statuteRows().slice(0, 2) });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Test fixture: real law texts from `../shared/corpus` (read at test time, never copied) and the
- * shipped vocabularies, cut with MARK and CUTPLAN.
+ * Test fixture: real law texts from `../shared/corpus` (read at test time, never copied; tests
+ * using them are gated with `describeWithCorpus`/`itWithCorpus` from test/support/corpus.ts) and
+ * the shipped vocabularies, cut with MARK and CUTPLAN.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,13 +11,14 @@ import { planCut } from '../../../src/cutter/planCut.js';
 import type { IuRow } from '../../../src/cutter/iuRow.js';
 import type { Vocab } from '../../../src/cutter/vocabSchema.js';
 import { readVocabFile } from '../../../src/documents/readVocabFile.js';
+import { corpusSourcePath, type CorpusName } from '../../support/corpus.js';
 
 /** Repo root, from this file's location. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Absolute path of a corpus source file (`us-constitution`, `udhr`, `gdpr`). */
-export function corpusPath(name: string): string {
-  return fileURLToPath(new URL(`../../../../shared/corpus/${name}/source.txt`, import.meta.url));
+export function corpusPath(name: CorpusName): string {
+  return corpusSourcePath(name);
 }
 
 /** A shipped vocabulary, validated. */
@@ -35,7 +37,7 @@ export interface Cut {
 }
 
 /** Marks and plans a corpus text with a shipped vocabulary. */
-export function cutCorpus(corpus: string, vocabName: string, docPrefix: string): Cut {
+export function cutCorpus(corpus: CorpusName, vocabName: string, docPrefix: string): Cut {
   const bytes = readFileSync(corpusPath(corpus));
   const vocab = shippedVocab(vocabName);
   const sourceVersionId = createHash('sha256').update(bytes).digest('hex');

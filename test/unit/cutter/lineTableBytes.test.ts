@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lineTable, type LineTable } from '../../../src/cutter/lineTable.js';
+import { CORPUS_NAMES, itWithCorpus, SAMPLE_STATUTE } from '../../support/corpus.js';
 import { corpusPath } from './corpusFixture.js';
 
 /** Independent check: every line's byte offset is the UTF-8 length of the text before it. */
@@ -17,15 +18,26 @@ function expectByteOffsetsMeasured(text: string, t: LineTable): void {
 }
 
 describe('lineTable byte offsets from the encoded bytes', () => {
-  it.each(['us-constitution', 'udhr', 'gdpr'])('%s: same table from bytes as measured line by line', (corpus) => {
-    const bytes = readFileSync(corpusPath(corpus));
+  /** Same table from the file's bytes as measured line by line, for a file of at least `minLines` lines. */
+  const sameTable = (file: string, minLines: number): void => {
+    const bytes = readFileSync(file);
     const text = bytes.toString('utf8');
     const measured = lineTable(text);
-    expect(measured.count).toBeGreaterThan(100);
+    expect(measured.count).toBeGreaterThan(minLines);
     expect(measured.byteStart[measured.count]).toBe(bytes.length);
     expect(lineTable(text, bytes)).toEqual(measured);
     expectByteOffsetsMeasured(text, measured);
+  };
+
+  it('the sample statute: same table from bytes as measured line by line', () => {
+    sameTable(SAMPLE_STATUTE.source, 50);
   });
+
+  for (const corpus of CORPUS_NAMES) {
+    itWithCorpus(`${corpus}: same table from bytes as measured line by line`, () => {
+      sameTable(corpusPath(corpus), 100);
+    });
+  }
 
   it('any text with LF, CRLF, lone CR, multi-byte and astral characters: bytes path = measured path', () => {
     const piece = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\r', '\n\n', 'é', '—', '😀', ''));

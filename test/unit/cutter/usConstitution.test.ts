@@ -1,15 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { checkLossless } from '../../../src/cutter/checkLossless.js';
 import { manifestDigest } from '../../../src/cutter/manifestDigest.js';
 import { writerDigest } from '../../../src/cutter/writerDigest.js';
-import { childrenOf, cutCorpus, excludedTexts, subtreeText } from './corpusFixture.js';
+import { describeWithCorpus } from '../../support/corpus.js';
+import { childrenOf, cutCorpus, excludedTexts, subtreeText, type Cut } from './corpusFixture.js';
 
 const P = 'US-CONST';
-const cut = cutCorpus('us-constitution', 'nara-us-constitution', P);
+// Real law (../shared/corpus): read in beforeAll, so the suite skips cleanly when the corpus is absent.
+let cut: Cut;
 const a = (eId: string): string => `${P}/${eId}`;
-const source = cut.bytes.toString('utf8');
+let source: string;
 
-describe('US Constitution (NARA transcription) with nara-us-constitution', () => {
+describeWithCorpus('US Constitution (NARA transcription) with nara-us-constitution', () => {
+  beforeAll(() => {
+    cut = cutCorpus('us-constitution', 'nara-us-constitution', P);
+    source = cut.bytes.toString('utf8');
+  });
+
   it('has a preamble, 7 articles, 27 amendments and one attestation as roots, in order', () => {
     const roots = childrenOf(cut.rows, null).map((r) => r.canonical_address.slice(P.length + 1));
     const expected = ['preamble', ...[1, 2, 3, 4, 5, 6, 7].map((n) => `art_${n}`), 'attestation', ...Array.from({ length: 27 }, (_, i) => `amdt_${i + 1}`)];

@@ -1,13 +1,19 @@
 /**
  * The streamed writer digest hashes exactly `canonicalize(sortedRows)` (RFC 8785 via the
- * `canonicalize` library on the whole array, as before issue 3): on the corpus rowsets, on rows
- * with unicode and JSON escapes, and across the hash-chunk boundary.
+ * `canonicalize` library on the whole array, as before issue 3): on the sample statute's rowset
+ * and the corpus rowsets (those skip without ../shared/corpus), on rows with unicode and JSON
+ * escapes, and across the hash-chunk boundary.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { markRegion } from '../../../src/cutter/markRegion.js';
+import { planCut } from '../../../src/cutter/planCut.js';
 import { writerDigest, type WriterDigestRow } from '../../../src/cutter/writerDigest.js';
+import { readVocabFile } from '../../../src/documents/readVocabFile.js';
+import { itWithCorpus, SAMPLE_STATUTE } from '../../support/corpus.js';
 import { cutCorpus } from './corpusFixture.js';
 
 /** The definition: sha256 of the canonical JSON of the reduced rows sorted by address (code units). */
@@ -30,16 +36,29 @@ const row = (s: fc.Arbitrary<string>): fc.Arbitrary<WriterDigestRow> =>
   fc.record({ canonical_address: s, unit_kind: s, section_type: s, content_hash: s, idempotency_key: s });
 
 describe('writerDigest streams the canonical JSON of the sorted rowset', () => {
-  it.each([
-    ['us-constitution', 'nara-us-constitution', 'US-CONST'],
-    ['udhr', 'udhr', 'UN-UDHR'],
-    ['gdpr', 'eu-regulation-eurlex', 'EU-GDPR'],
-  ])('%s: same digest as canonicalize on the whole sorted array, in any input order', (corpus, vocab, prefix) => {
-    const { rows } = cutCorpus(corpus, vocab, prefix);
+  const sameDigest = (rows: readonly WriterDigestRow[]): void => {
     const expected = libraryDigest(rows);
     expect(writerDigest(rows)).toBe(expected);
     expect(writerDigest([...rows].reverse())).toBe(expected);
+  };
+
+  it('the sample statute: same digest as canonicalize on the whole sorted array, in any input order', () => {
+    const vocab = readVocabFile(SAMPLE_STATUTE.vocab).vocab;
+    const bytes = readFileSync(SAMPLE_STATUTE.source);
+    const rows = planCut(markRegion(bytes, vocab), vocab, { documentId: SAMPLE_STATUTE.lawId, docPrefix: SAMPLE_STATUTE.docPrefix, sourceVersionId: createHash('sha256').update(bytes).digest('hex') });
+    expect(rows.length).toBeGreaterThan(20);
+    sameDigest(rows);
   });
+
+  for (const [corpus, vocab, prefix] of [
+    ['us-constitution', 'nara-us-constitution', 'US-CONST'],
+    ['udhr', 'udhr', 'UN-UDHR'],
+    ['gdpr', 'eu-regulation-eurlex', 'EU-GDPR'],
+  ] as const) {
+    itWithCorpus(`${corpus}: same digest as canonicalize on the whole sorted array, in any input order`, () => {
+      sameDigest(cutCorpus(corpus, vocab, prefix).rows);
+    });
+  }
 
   it('an empty rowset hashes "[]"', () => {
     expect(writerDigest([])).toBe(createHash('sha256').update('[]').digest('hex'));

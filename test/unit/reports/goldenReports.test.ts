@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { RUN_DOCUMENTS, RUN_DOCUMENT_KEYS, type RunDocumentKey } from '../../../src/kb/runDocuments.js';
 import type { ReportData } from '../../../src/reports/ReportData.js';
 import { INPUTS_MAX_LINES, REPORT_MAX_LINES, renderReport } from '../../../src/reports/renderReport.js';
 import { scanForSecrets } from '../../../src/reports/scanForSecrets.js';
-import { sampleReports } from './sampleReports.js';
+import { corpusSourcePath, itWithCorpus } from '../../support/corpus.js';
+import { sampleReports, US_CONSTITUTION_SOURCE } from './sampleReports.js';
 
 const GOLDEN_DIR = new URL('../../golden/reports/', import.meta.url);
 const update = process.env['UPDATE_GOLDEN'] === '1';
@@ -13,6 +15,13 @@ let reports: Record<RunDocumentKey, ReportData>;
 beforeAll(async () => {
   reports = await sampleReports();
   if (update) await mkdir(GOLDEN_DIR, { recursive: true });
+});
+
+describe('the sample run is of the real US Constitution', () => {
+  itWithCorpus('its recorded source sha256 and byte length are those of ../shared/corpus/us-constitution', async () => {
+    const source = await readFile(corpusSourcePath('us-constitution'));
+    expect({ sha256: createHash('sha256').update(source).digest('hex'), bytes: source.length }).toEqual(US_CONSTITUTION_SOURCE);
+  });
 });
 
 describe.each(RUN_DOCUMENT_KEYS.map((key) => [key]))('report %s', (key) => {

@@ -1,7 +1,7 @@
 /**
- * Test data: RunContexts built from a real corpus source (the US Constitution), with every pin
- * and key computed by the real key functions. Not a test file; imported by sidecar tests and by
- * `test/fixtures/failpointChild.ts`.
+ * Test data: RunContexts built from the sample statute shipped in `knowledge/samples` (the Sample
+ * Open Records Act), with every pin and key computed by the real key functions. Not a test file;
+ * imported by sidecar and approval tests.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,10 +11,11 @@ import * as k from '../../../src/sidecar/phaseKeys.js';
 import type { Sidecar } from '../../../src/sidecar/runContextSchema.js';
 import { STEP_NAMES } from '../../../machines/steps.js';
 import type { CutContext, Keys, Pins } from '../../../machines/types.js';
+import { SAMPLE_STATUTE } from '../../support/corpus.js';
 
-/** Reads a corpus source at test time from `../shared/corpus` beside the repo. */
-export function corpusText(name: 'us-constitution' | 'udhr' | 'gdpr'): string {
-  return readFileSync(new URL(`../../../../shared/corpus/${name}/source.txt`, import.meta.url), 'utf8');
+/** The sample statute's source text. */
+function sampleText(): string {
+  return readFileSync(SAMPLE_STATUTE.source, 'utf8');
 }
 
 function sha(text: string): string {
@@ -37,16 +38,16 @@ export function sampleSnapshot(sidecar: Sidecar, context: Partial<CutContext>, s
   };
 }
 
-/** A run just created for the US Constitution (no snapshot yet). */
+/** A run just created for the sample statute (no snapshot yet). */
 export function freshRunContext(runId: string = uuidv7()): Sidecar {
-  const source = corpusText('us-constitution');
+  const source = sampleText();
   return newSidecar({
     run_id: runId,
-    document_id: 'us-const',
-    law_id: 'us-const',
-    doc_prefix: 'US-CONST',
+    document_id: SAMPLE_STATUTE.lawId,
+    law_id: SAMPLE_STATUTE.lawId,
+    doc_prefix: SAMPLE_STATUTE.docPrefix,
     source_version_id: sha(source),
-    kb_folder: `knowledge/dev/laws/us-const/v${sha(source).slice(0, 16)}-automation-cut-20260520`,
+    kb_folder: `knowledge/dev/laws/${SAMPLE_STATUTE.lawId}/v${sha(source).slice(0, 16)}-automation-cut-20260520`,
     actor: 'tester@host',
     now: new Date('2026-05-20T10:00:00.000Z'),
   });
@@ -55,7 +56,7 @@ export function freshRunContext(runId: string = uuidv7()): Sidecar {
 /** A completed run: every pin set and every key chained through closeout. */
 export function completeRunContext(runId: string = uuidv7()): Sidecar {
   const ctx = freshRunContext(runId);
-  const source = corpusText('us-constitution');
+  const source = sampleText();
   const pins = {
     manifest_digest: sha(`manifest:${source}`),
     region_sha: sha(source.slice(100, 50_000)),

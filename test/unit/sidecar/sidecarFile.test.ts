@@ -192,7 +192,7 @@ describe('cross-field rules', () => {
       return r.ok ? [] : r.issues.map((i) => i.path);
     };
     expect(paths({ ...ctx, law_id: 'eu-gdpr' })).toContain('law_id');
-    expect(paths({ ...ctx, kb_folder: 'knowledge/dev/laws/us-const/run-1' })).toEqual(['kb_folder']);
+    expect(paths({ ...ctx, kb_folder: `knowledge/dev/laws/${ctx.document_id}/run-1` })).toEqual(['kb_folder']);
     expect(paths({ ...ctx, kb_folder: `${ctx.kb_folder}-1030` })).toEqual([]);
     expect(paths({ ...ctx, kb_folder: ctx.kb_folder.replace('/v', '/vffff') })).toEqual(['kb_folder']);
     // a context missing its identity fields reports them without crashing the cross-field rule
