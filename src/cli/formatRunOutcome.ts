@@ -4,7 +4,7 @@
  * {@link stopReport}, the same renderer as every thrown error.
  */
 import type { Progress } from '../orchestrator/PhaseDeps.js';
-import type { RunOutcome } from '../orchestrator/runCut.js';
+import type { RunOutcome } from '../orchestrator/runOutcome.js';
 import type { StopCode } from '../errors.js';
 import { stopReport, scrubText, type StopReportJson } from '../stops/stopReport.js';
 

@@ -14,7 +14,7 @@ import { LockHeld } from '../../../src/stops/facts.js';
 import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
-import { cut } from '../../../src/orchestrator/runCut.js';
+import { cut } from '../../../src/commands/cut.js';
 import { findReplayRuns } from '../../../src/sidecar/findReplayRuns.js';
 import { acquireRunLock } from '../../../src/sidecar/acquireRunLock.js';
 import { listSidecars } from '../../../src/sidecar/listSidecars.js';

@@ -11,7 +11,8 @@ import type { ApprovalRefusalReason } from '../../../src/approval/approvalRefusa
 import { openKb } from '../../../src/kb/openKb.js';
 import { approvalDocumentName } from '../../../src/kb/runDocuments.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
-import { cut, resume } from '../../../src/orchestrator/runCut.js';
+import { cut } from '../../../src/commands/cut.js';
+import { resume } from '../../../src/commands/resume.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace, type LawId } from '../../support/cutWorkspace.js';
 import { makeSovereign } from '../../support/sovereignKeys.js';

@@ -15,7 +15,7 @@ import { listSidecars } from '../../../src/sidecar/listSidecars.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
 import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
-import { cut } from '../../../src/orchestrator/runCut.js';
+import { cut } from '../../../src/commands/cut.js';
 import { countRows, databaseOption, resumeToDone, runCli, sidecarOf, type CliResult } from '../../support/stopHelpers.js';
 
 const LAW = 'readers';

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';
-import { cut } from '../../../src/orchestrator/runCut.js';
+import { cut } from '../../../src/commands/cut.js';
 import { LAW, assertClean, cliWithFailpoint, driveToDone } from '../../support/crashScenario.js';
 
 const AFTER_SG1 = [

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from 'vitest';
 import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
-import { cut, resume } from '../../../src/orchestrator/runCut.js';
+import { cut } from '../../../src/commands/cut.js';
+import { resume } from '../../../src/commands/resume.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatRunOutcome, runOutcomeReport, type RunStopJson } from '../../../src/cli/formatRunOutcome.js';
-import type { RunOutcome } from '../../../src/orchestrator/runCut.js';
+import type { RunOutcome } from '../../../src/orchestrator/runOutcome.js';
 import { STOP_REPORT_KEYS } from '../../../src/stops/stopReport.js';
 
 const RUN = '01900000-0000-7000-8000-000000000001';

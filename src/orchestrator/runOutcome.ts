@@ -1,0 +1,105 @@
+/**
+ * What `orchestrate cut` and `orchestrate resume` share (DESIGN §5, §8): the outcome of a run for
+ * the CLI and tests, and driving a run's machine under its run lock with the database open.
+ */
+import type { Config } from '../config/configSchema.js';
+import { openDatabase } from '../db/openDatabase.js';
+import { migrate } from '../db/migrate.js';
+import type { Database } from '../db/Database.js';
+import { EXIT, exitCodeFor, type StopCode } from '../errors.js';
+import { openKb } from '../kb/openKb.js';
+import type { KbStore } from '../kb/KbStore.js';
+import { acquireRunLock } from '../sidecar/acquireRunLock.js';
+import type { Sidecar } from '../sidecar/runContextSchema.js';
+import { driveRun } from './driveRun.js';
+import type { Progress } from './PhaseDeps.js';
+import type { RunStop, RunView } from '../../machines/runView.js';
+import type { CutActors } from '../../machines/phases.js';
+
+/** The outcome of `cut` / `resume`, for the CLI (stdout JSON) and tests. */
+export interface RunOutcome {
+  run_id: string;
+  document_id: string;
+  state: RunView['state'] | 'replayed';
+  /** DESIGN §8 code of the stop, null when done or replayed. */
+  code: string | null;
+  message: string;
+  exitCode: number;
+  kb_folder: string;
+  replayed_from: string | null;
+  keys: RunView['keys'];
+  pins: RunView['pins'];
+  /** For a stop: the step, and what the stopping step said was (not) written and what to run next. */
+  stop: { step: string; written: string[] | null; not_written: string[] | null; next: string | null } | null;
+}
+
+/** Options shared by cut and resume. */
+export interface RunOptions {
+  config: Config;
+  progress: Progress;
+  clock?: () => Date;
+  /**
+   * Test only: actors that replace the runner's phase actors of the same name (STYLE: the machine
+   * is swapped in tests with `machine.provide`), e.g. a `structural_verify` that rejects once so a
+   * test run stops between leg A and leg B. Never set by the CLI.
+   */
+  actorOverrides?: Partial<CutActors>;
+}
+
+export async function openKbFor(config: Config): Promise<KbStore> {
+  return openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs } });
+}
+
+function list(v: string | string[] | undefined): string[] | null {
+  return v === undefined ? null : Array.isArray(v) ? v : [v];
+}
+
+function stopOf(stop: RunStop | null): RunOutcome['stop'] {
+  if (stop === null) return null;
+  const d = stop.facts;
+  const one = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
+  return { step: stop.step, written: list(d['written']), not_written: list(d['notWritten']), next: one(d['next']) };
+}
+
+/** The outcome of a view: done (exit 0), or its stop / gate wait with the exit status of DESIGN §8. */
+export function outcomeOf(view: RunView, message?: string): RunOutcome {
+  const stop = view.state === 'done' ? null : view.stop;
+  const code = stop?.code ?? null;
+  const exitCode = code === null ? EXIT.ok : exitCodeFor(code as StopCode);
+  return {
+    run_id: view.run_id,
+    document_id: view.document_id,
+    state: view.state,
+    code,
+    message: message ?? (stop === null ? `run ${view.run_id} is complete` : stop.detail),
+    exitCode,
+    kb_folder: view.kb_folder,
+    replayed_from: null,
+    keys: view.keys,
+    pins: view.pins,
+    stop: stopOf(stop),
+  };
+}
+
+export async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar): Promise<RunOutcome> {
+  const clock = options.clock ?? (() => new Date());
+  const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
+  try {
+    return await withDatabase(options.config, async (db) => {
+      const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
+      return outcomeOf(r.view);
+    });
+  } finally {
+    await lock.release();
+  }
+}
