@@ -20,8 +20,8 @@ export interface VoidRecord {
   change_set_void_id: string | null;
 }
 
-/** The run's identity and persisted snapshot: the sidecar's content (schema 2), as the view reads it. */
-export interface RunRecord {
+/** Who and what a run is (DESIGN §2, §3): fixed when the run is created, except `updated_at`. */
+export interface RunIdentityFields {
   run_id: string;
   document_id: string;
   law_id: string;
@@ -31,6 +31,10 @@ export interface RunRecord {
   actor: string;
   created_at: string;
   updated_at: string;
+}
+
+/** The run's identity and persisted snapshot: the sidecar's content (schema 2), as the view reads it. */
+export interface RunRecord extends RunIdentityFields {
   voided: VoidRecord | null;
   /** `actor.getPersistedSnapshot()` after the last transition; null before the machine first moved. */
   snapshot: unknown;
@@ -77,16 +81,7 @@ export interface RunStop {
 }
 
 /** The run as every reader sees it. */
-export interface RunView {
-  run_id: string;
-  document_id: string;
-  law_id: string;
-  doc_prefix: string;
-  source_version_id: string;
-  kb_folder: string;
-  actor: string;
-  created_at: string;
-  updated_at: string;
+export interface RunView extends RunIdentityFields {
   state: RunState;
   /** The step the run is in, stopped or waiting at; null when done. */
   step: StepName | null;
