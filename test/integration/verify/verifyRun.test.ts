@@ -18,7 +18,7 @@ import { testGit } from '../../support/gitRepos.js';
 const failed = (report: VerifyReport): string[] => report.checks.filter((c) => !c.ok).map((c) => c.check);
 const row = (report: VerifyReport, check: string) => report.checks.find((c) => c.check === check);
 /** The checks a sidecar whose `writer_digest` pin was edited fails (the DB rows, the KB reports and the key chain still carry the real one). */
-const FAILED_ON_PIN_EDIT = ['sidecar.key_chain', 'db.change_set', 'db.writer_digest', 'db.verify_result'];
+const FAILED_ON_PIN_EDIT = ['sidecar.key_chain', 'source.writer_digest', 'db.change_set', 'db.writer_digest', 'db.manifest_envelope', 'db.verify_result'];
 
 /** Built once per engine by the real pipeline: a finished run and a run paused at SG1 (another document), in one workspace that every test copies. */
 const buildRuns = async (ws: RunWorkspace) => ({
