@@ -67,7 +67,9 @@ describeEachEngineOnCopies('the evidence checker', buildRuns, ({ data, test }) =
     expect(backupPinned.ius).toBeUndefined();
     // the run pinned a backup_sha: it is skipped without sidecarsDir, failed when the file is missing.
     expect(backupPinned.checks.find((c) => c.check === 'backup.file')).toMatchObject({ ok: true, skipped: true, expected: run.pins.backup_sha });
-    const missing = await checkEvidence(run, { ...kbOnly, sidecarsDir: ws.config.sidecarsDir });
+    const present = await checkEvidence(run, { ...kbOnly, sidecarsDir: ws.config.sidecarsDir });
+    expect(failedChecks(present.checks)).toEqual([]);
+    const missing = await checkEvidence(run, { ...kbOnly, sidecarsDir: `${ws.root}/no-sidecars-here` });
     expect(failedChecks(missing.checks).map((c) => c.check)).toEqual(['backup.file']);
   });
 
