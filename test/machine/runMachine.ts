@@ -18,7 +18,7 @@ export function machineWith(actors: CutActors): CutMachine {
 
 /** Resolves when the actor is done, in a `stopped` state or waiting at a gate; rejects if it errors. */
 export function settle(actor: Actor<CutMachine>) {
-  return waitFor(actor, (s) => s.status === 'done' || s.hasTag('stopped') || s.hasTag('awaiting'), { timeout: 5_000 });
+  return waitFor(actor, (s) => s.status === 'done' || s.hasTag('stopped') || s.hasTag('awaiting'), { timeout: 60_000 });
 }
 
 /** Creates, starts and settles an actor of `machine`. */

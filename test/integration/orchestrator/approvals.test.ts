@@ -19,7 +19,8 @@ import { makeSovereign } from '../../support/sovereignKeys.js';
 import { commitKbFile, countRows, databaseOption, expectNothingWritten, expectStopReported, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
 const LAW = 'readers';
-const SLOW = 240_000;
+// A whole governed cut per test: a hang guard only (the machine may be twice as loaded), as vitest.config.ts.
+const SLOW = 900_000;
 
 /** The run paused at SG1: what an approval must bind. */
 interface PausedRun {

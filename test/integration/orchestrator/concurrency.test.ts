@@ -19,7 +19,8 @@ import { cut } from '../../../src/commands/cut.js';
 import { countRows, databaseOption, resumeToDone, runCli, sidecarOf, type CliResult } from '../../support/stopHelpers.js';
 
 const LAW = 'readers';
-const SLOW = 240_000;
+// A whole governed cut per test: a hang guard only (the machine may be twice as loaded), as vitest.config.ts.
+const SLOW = 900_000;
 
 /** The `--json` output of a CLI run: a run outcome or an error report; both carry `code`. */
 interface CliJson {

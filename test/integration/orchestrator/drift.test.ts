@@ -17,7 +17,8 @@ import {
 } from '../../support/stopHelpers.js';
 
 const LAW = 'readers';
-const SLOW = 240_000;
+// A whole governed cut per test: a hang guard only (the machine may be twice as loaded), as vitest.config.ts.
+const SLOW = 900_000;
 
 describeEachDatabase('STOP_DRIFT between phases', (engine) => {
   const workspace = () => makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });

@@ -17,7 +17,8 @@ import { failNextPushes, remoteFile, remoteLog, tempGitRepos, testGit, type Temp
 import { completedSteps, countRows, databaseOption, expectNothingWritten, resumeToDone, runCli, runEffects, sidecarOf } from '../../support/stopHelpers.js';
 
 const LAW = 'readers';
-const SLOW = 240_000;
+// A whole governed cut per test: a hang guard only (the machine may be twice as loaded), as vitest.config.ts.
+const SLOW = 900_000;
 
 /** Adds a bare remote as `origin` of the workspace KB and pushes main to it. */
 async function withRemote(ws: CutWorkspace, repos: TempGitRepos): Promise<string> {
