@@ -30,13 +30,24 @@ function stamped(err: unknown, now: Date): unknown {
   return err;
 }
 
+/** A gate decide that did not open the gate shows, in the progress line, the code its state reports. */
+function waitingCode(input: PhaseActorInput, out: unknown): string | null {
+  const verdict = typeof out === 'object' && out !== null ? (out as { verdict?: unknown }).verdict : undefined;
+  if (verdict === 'pending') return `AWAITING_${input.step}`;
+  if (verdict === 'invalid') return 'STOP_APPROVAL_INVALID';
+  if (verdict === 'denied') return 'STOP_SG_DENIED';
+  return null;
+}
+
 function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) => Promise<T>) {
   return fromPromise<T, PhaseActorInput>(async ({ input }) => {
     const t0 = performance.now();
     deps.progress.stepStarted(label);
     try {
       const out = await fn(input);
-      deps.progress.stepDone(label, performance.now() - t0);
+      const waiting = waitingCode(input, out);
+      if (waiting === null) deps.progress.stepDone(label, performance.now() - t0);
+      else deps.progress.stepFailed(label, performance.now() - t0, waiting);
       return out;
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? String((err as { code: string }).code) : 'STOP_INTERNAL';
