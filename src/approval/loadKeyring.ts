@@ -7,7 +7,10 @@ import path from 'node:path';
 import { readKeys, type Key, type PublicKey } from 'openpgp';
 import { InputError } from '../errors.js';
 
-/** The trusted public keys and which file each came from. */
+/**
+ * The trusted public keys, one per fingerprint (every copy found merged into it), and which file
+ * each copy came from (a fingerprint found in two files, or twice in one file, has two sources).
+ */
 export interface TrustedKeyring {
   keys: PublicKey[];
   sources: { file: string; fingerprint: string }[];
@@ -28,7 +31,10 @@ async function readArmoredBlocks(text: string): Promise<Key[]> {
 }
 
 /**
- * Reads every `*.asc` and `*.pub` file of `dir` (a file may hold several keys).
+ * Reads every `*.asc` and `*.pub` file of `dir` (a file may hold several keys). Copies of one key
+ * (same primary fingerprint, across files or within a file) are merged with OpenPGP's key update,
+ * as GnuPG merges them on import: a revocation, a newer self-signature (expiry) or a subkey in any
+ * copy applies to the key, whatever the order of the files or blocks (issue 9).
  *
  * @param options - `kbRoot`: the KB work tree; a keyring inside it is refused
  * @throws InputError naming the file when: the directory is missing or inside the KB; a file is
@@ -47,6 +53,7 @@ export async function loadKeyring(dir: string, options: { kbRoot?: string } = {}
   }
   const names = (await readdir(real)).filter((n) => n.endsWith('.asc') || n.endsWith('.pub')).sort();
   const keyring: TrustedKeyring = { keys: [], sources: [] };
+  const merged = new Map<string, PublicKey>();
   for (const name of names) {
     const file = path.join(dir, name);
     let keys: Key[];
@@ -59,10 +66,21 @@ export async function loadKeyring(dir: string, options: { kbRoot?: string } = {}
       if (key.isPrivate()) {
         throw new InputError(`keyring file ${file} holds a private key (${key.getFingerprint()}); the trusted keyring takes public keys only`, { file }, [], 'move the private key away and export the public key instead');
       }
-      keyring.keys.push(key as PublicKey);
       keyring.sources.push({ file, fingerprint: key.getFingerprint() });
+      const fingerprint = key.getFingerprint();
+      const earlier = merged.get(fingerprint);
+      if (earlier === undefined) {
+        merged.set(fingerprint, key as PublicKey);
+        continue;
+      }
+      try {
+        merged.set(fingerprint, await earlier.update(key as PublicKey));
+      } catch (error) {
+        throw new InputError(`keyring file ${file} holds a copy of key ${fingerprint} that cannot be merged with an earlier copy: ${(error as Error).message}`, { file }, [], 'keep one export of each sovereign key (gpg --export --armor <fingerprint>)');
+      }
     }
   }
+  keyring.keys.push(...merged.values());
   if (keyring.keys.length === 0) throw new InputError(`trusted keyring ${dir} holds no public key (*.asc, *.pub)`, { file: dir });
   return keyring;
 }
