@@ -7,14 +7,27 @@ import { KbPathTaken } from '../kb/KbPathTaken.js';
 import { UploadFailed } from '../kb/UploadFailed.js';
 import { parseRunFolderListing, runDocumentName, type RunDocumentKey } from '../kb/runDocuments.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
-import type { ReportData } from '../reports/ReportData.js';
+import { loadDocument } from '../documents/loadDocument.js';
+import type { ReportData, ReportLaw } from '../reports/ReportData.js';
 import { uploadReport } from '../reports/uploadReport.js';
 import { StopError } from '../errors.js';
 import type { UploadRecord } from '../../machines/types.js';
 import type { PhaseDeps } from './PhaseDeps.js';
 
 /**
- * Renders, scans and uploads `data` as the `key` document of the run folder. The file keeps the
+ * The law a run document is about, for its header: the title of the document's `document.yaml`
+ * (issue 12), the law-id and the run's pinned source version (never the live one: a report is about
+ * what the run cuts).
+ * @throws InputError when the document can no longer be read (the internal gate stops first in a run)
+ */
+export function reportLawOf(deps: Pick<PhaseDeps, 'config' | 'run'>): ReportLaw {
+  const doc = loadDocument(deps.config.kbDir, deps.run.law_id);
+  return { title: doc.document.title, documentId: deps.run.document_id, sourceVersionId: deps.run.source_version_id };
+}
+
+/**
+ * Renders, scans and uploads `data` as the `key` document of the run folder, with the law's title
+ * and source version in its header ({@link reportLawOf}). The file keeps the
  * date of its first upload: a re-run on a later day finds it by its stem and re-uploads the same
  * bytes (a no-op), so every path has exactly one commit.
  *
@@ -28,7 +41,7 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
   const name = earlier?.name ?? runDocumentName(key, utcDateStamp(deps.clock()));
   const relPath = `${folder}/${name}`;
   try {
-    const up = await uploadReport(deps.kb, relPath, data, { secrets: deps.config.secrets, scope: key });
+    const up = await uploadReport(deps.kb, relPath, { ...data, law: data.law ?? reportLawOf(deps) }, { secrets: deps.config.secrets, scope: key });
     return { path: up.path, sha256: up.sha256, commit: up.commit };
   } catch (err) {
     if (err instanceof KbPathTaken) {

@@ -35,13 +35,27 @@ export interface ArtifactRow {
   bytes: number;
 }
 
+/** The law a report is about: title from `document.yaml`, law-id and source version (sha256 hex). */
+export interface ReportLaw {
+  title: string;
+  documentId: string;
+  sourceVersionId: string;
+}
+
 /** The data of one phase or gate-request report. */
 export interface ReportData {
   /** Which of the 13 run documents this is; gives the title's phase name and number label. */
   kind: RunDocumentKey;
   /** The run's UUID. */
   runId: string;
-  outcome: 'PASS' | 'FAIL';
+  /** PENDING only for a gate request: it waits for a sovereign's decision (issue 12). */
+  outcome: 'PASS' | 'FAIL' | 'PENDING';
+  /**
+   * The law the run cuts, printed in the header of every run document (issue 12: a person reading
+   * one report sees which law and which source version it is about). Set by the publisher from the
+   * document's `document.yaml`; optional so reports of earlier releases still render.
+   */
+  law?: ReportLaw;
   /** `NONE`, or the scope of what was written to production (e.g. `cutter.iu: us-const`). */
   productionMutation: string;
   /** Section 1: the relevant RunContext pins (never the whole sidecar); ≤ 50 YAML lines shown. */

@@ -31,7 +31,9 @@ export interface GateRequestFields {
 /**
  * Builds the report data of a gate request: inputs are the declared fields, the verdict says what
  * an approval must bind to (DESIGN §6: gate, run_id, request_sha256 of this file's bytes, decision).
- * Outcome is PASS (the request was prepared), production_mutation NONE (a request writes nothing).
+ * Outcome is PENDING (the gate waits for a sovereign; issue 12), production_mutation NONE (a request
+ * writes nothing). The verdict lists every front-matter field an approval must carry (DESIGN §6:
+ * gate, run_id, request_sha256, decision, reason) and the exact file name to commit it under.
  */
 export function gateRequestReport(fields: GateRequestFields): ReportData {
   const inputs: Record<string, YamlValue> = {
@@ -48,7 +50,7 @@ export function gateRequestReport(fields: GateRequestFields): ReportData {
   return {
     kind: fields.gate,
     runId: fields.runId,
-    outcome: 'PASS',
+    outcome: 'PENDING',
     productionMutation: 'NONE',
     inputs,
     work: [
@@ -66,12 +68,16 @@ export function gateRequestReport(fields: GateRequestFields): ReportData {
       awaiting: fields.gate,
       authorises: fields.action,
       approval_file: approvalDocumentName(fields.gate, '<YYYYMMDD>'),
+      approval_file_when_taken: approvalDocumentName(fields.gate, '<YYYYMMDD>', 2),
+      approval_commit: 'commit the file into this folder on the KB branch and push it; a file only in a work tree is not evidence',
       approval_binds: {
         gate: fields.gate,
         run_id: fields.runId,
         request_sha256: 'sha256 hex of the bytes of this file',
         decision: 'approve | deny',
+        reason: 'one line: why you approve or deny',
       },
+      approval_signature: 'OpenPGP cleartext signature over the whole file by a key in the trusted keyring (gpg --clearsign)',
       refused_approvals: refused.map((approval) => approval.name),
     },
   };

@@ -7,7 +7,10 @@
  *
  * > ```yaml
  * > phase : <phase key>
- * > outcome : PASS | FAIL
+ * > law : <title from document.yaml>             (when the publisher knows the law)
+ * > document_id : <law-id>
+ * > source_version : <sha256 of the source>
+ * > outcome : PASS | FAIL | PENDING               (PENDING: gate requests only)
  * > production_mutation : NONE | <scope>
  * > run_id : <run_id>
  * > ```
@@ -76,6 +79,9 @@ export function renderReport(data: ReportData): string {
     '',
     '> ```yaml',
     `> phase : ${yamlScalar(data.kind)}`,
+    ...(data.law === undefined
+      ? []
+      : [`> law : ${yamlScalar(data.law.title)}`, `> document_id : ${yamlScalar(data.law.documentId)}`, `> source_version : ${yamlScalar(data.law.sourceVersionId)}`]),
     `> outcome : ${yamlScalar(data.outcome)}`,
     `> production_mutation : ${yamlScalar(data.productionMutation)}`,
     `> run_id : ${yamlScalar(data.runId)}`,

@@ -11,7 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Checks report data. Returns [] when it may be rendered.
  * - `kind` is one of the 13 run documents; `runId` a UUID
  * - `nextSteps` only on `closeout` (reference §2 forbids next steps elsewhere)
- * - `outcome` PASS with a failed invariant is contradictory
+ * - `outcome` PASS or FAIL; PENDING only for a gate request (SG1, SG2); PASS with a failed invariant is contradictory
+ * - `law`, when set: a one-line title and a sha256 source version
  * - artifact sha256 are 64 hex, bytes non-negative integers
  * - work lines and table cells are single-line
  */
@@ -20,7 +21,14 @@ export function validateReport(data: ReportData): ReportIssue[] {
   const issue = (field: string, message: string): void => void issues.push({ field, message });
   if (!Object.hasOwn(RUN_DOCUMENTS, data.kind)) issue('kind', `unknown run document ${JSON.stringify(data.kind)}`);
   if (!UUID.test(data.runId)) issue('runId', 'is not a UUID');
-  if (data.outcome !== 'PASS' && data.outcome !== 'FAIL') issue('outcome', 'must be PASS or FAIL');
+  const gateRequest = data.kind === 'SG1' || data.kind === 'SG2';
+  if (data.outcome === 'PENDING' ? !gateRequest : data.outcome !== 'PASS' && data.outcome !== 'FAIL') {
+    issue('outcome', gateRequest ? 'must be PENDING, PASS or FAIL' : 'must be PASS or FAIL (PENDING is for gate requests only)');
+  }
+  if (data.law !== undefined) {
+    if (data.law.title.trim() === '' || data.law.title.includes('\n')) issue('law.title', 'must be one non-empty line');
+    if (!/^[0-9a-f]{64}$/.test(data.law.sourceVersionId)) issue('law.sourceVersionId', 'is not sha256 hex');
+  }
   if (data.productionMutation.trim() === '' || data.productionMutation.includes('\n')) {
     issue('productionMutation', 'must be NONE or a one-line scope');
   }

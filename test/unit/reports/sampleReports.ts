@@ -39,7 +39,8 @@ export async function sampleReports(): Promise<Record<RunDocumentKey, ReportData
     source_file: 'knowledge/dev/laws/us-const/source.txt',
     source_bytes: source.length,
   };
-  const base = (kind: RunDocumentKey) => ({ kind, runId, outcome: 'PASS' as const, productionMutation: 'NONE', artifacts: [] });
+  const law = { title: 'Constitution of the United States', documentId: 'us-const', sourceVersionId };
+  const base = (kind: RunDocumentKey) => ({ kind, runId, law, outcome: 'PASS' as const, productionMutation: 'NONE', artifacts: [] });
   const reports: Record<RunDocumentKey, ReportData> = {
     source_pin: {
       ...base('source_pin'),
@@ -208,5 +209,7 @@ export async function sampleReports(): Promise<Record<RunDocumentKey, ReportData
       nextSteps: ['keep the backup sidecar until the next version of us-const is cut', 'auditors: `orchestrate verify --run-id ' + runId + '`'],
     },
   };
+  // Gate requests come from the product's own builder (outcome PENDING); the publisher adds the law.
+  for (const gate of ['SG1', 'SG2'] as const) reports[gate] = { ...reports[gate], law };
   return reports;
 }
