@@ -54,21 +54,56 @@ export async function lifecycleEnact(deps: PhaseDeps, { context }: PhaseActorInp
   return { pins: { review_decision_id: r.reviewDecisionId }, keys: { lifecycle_enact: r.reviewDecisionId }, upload };
 }
 
+/**
+ * The signer of an accepted approval as a person reads it: the first user ID of the trusted key
+ * (`Ada Lovelace <ada@example.org>`), or `(not in the keyring now)` when the key was removed since.
+ */
+async function signerName(deps: PhaseDeps, fingerprint: string): Promise<string> {
+  const keyring = await deps.keyring();
+  const key = keyring.keys.find((k) => k.getFingerprint().toLowerCase() === fingerprint.toLowerCase());
+  return key?.getUserIDs()[0] ?? '(not in the keyring now)';
+}
+
+/** Both accepted approvals: file, signer (name and fingerprint), decision, signing time and reason. */
+async function approvalsOf(deps: PhaseDeps, context: PhaseActorInput['context']): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const gate of ['SG1', 'SG2'] as const) {
+    const a = context.approvals[gate].accepted;
+    if (a === null) continue;
+    out[gate] = {
+      file: a.name,
+      sha256: a.sha256,
+      signer: await signerName(deps, a.signer_fingerprint),
+      fingerprint: a.signer_fingerprint.toUpperCase(),
+      decision: a.decision,
+      signed_at: a.signed_at,
+      ...(a.reason === undefined ? {} : { reason: a.reason }),
+    };
+  }
+  return out;
+}
+
 /** Phase 11: the final report, then the runs-index line (idempotent per run). */
 export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
   const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => keyOf(context, p));
-  const artifacts = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
+  const documents = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
+  const approvals = await approvalsOf(deps, context);
+  const approvalFiles = await Promise.all(Object.values(approvals).map(async (a) => {
+    const relPath = `${run.kb_folder}/${a['file']}`;
+    return { path: relPath, sha256: a['sha256'] ?? '', bytes: (await deps.kb.read(relPath)).length };
+  }));
   const upload = await publishRunDocument(deps, 'closeout', phaseReport(deps, 'closeout', context, {
     work: [
       `run ${run.run_id} of ${run.document_id} completed all 11 phases and both sovereign gates`,
       `change set ${pinOf(context, 'change_set_id')} is in force`,
-      `${Object.keys(context.uploads).length + 1} run documents uploaded, each at one revision`,
+      `${documents.length} earlier run documents and ${approvalFiles.length} signed approvals are listed below with their sha256; this final report is run document ${documents.length + 1}, each at one revision`,
+      ...Object.entries(approvals).map(([gate, a]) => `${gate} ${a['decision'] === 'approve' ? 'approved' : 'denied'} by ${a['signer']} (${a['fingerprint']}) at ${a['signed_at']}`),
     ],
     inputs: { run_id: run.run_id, document_id: run.document_id, source_version_id: run.source_version_id, keys: Object.fromEntries(PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => [p, context.keys[p] ?? null])) },
     invariants: PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => invariant(`key persisted: ${p}`, true, context.keys[p] !== undefined)),
-    artifacts,
-    verdict: { state: 'done', change_set_id: context.pins.change_set_id ?? null, review_decision_id: context.pins.review_decision_id ?? null, backup: `sidecars/${run.run_id}.backup.gpg (preserved; never used automatically)` },
+    artifacts: [...documents, ...approvalFiles],
+    verdict: { state: 'done', change_set_id: context.pins.change_set_id ?? null, review_decision_id: context.pins.review_decision_id ?? null, approvals, backup: `sidecars/${run.run_id}.backup.gpg (preserved; never used automatically)` },
     nextSteps: [
       `auditors: orchestrate verify --run-id ${run.run_id}`,
       `emergency revert (sovereign only): orchestrate void --run-id ${run.run_id}, then sql/lifecycle/rollback_runbook.sql with the decrypted backup`,

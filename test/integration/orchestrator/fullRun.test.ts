@@ -54,6 +54,20 @@ describeEachDatabase('a full governed cut of the sample statute and of each real
       expect(files).toEqual(expected);
       for (const f of files) expect(await kb.revisions(`${done.kb_folder}/${f}`), f).toBe(1);
 
+      // Reports a person reads: the law in every header; requests PENDING; the final report lists
+      // the 12 earlier documents and both approvals with the signer's name and fingerprint.
+      const title = liveDocument(ws.config.kbDir, lawId).doc.document.title;
+      const text = async (name: string): Promise<string> => new TextDecoder().decode(await kb.read(`${done.kb_folder}/${name}`));
+      for (const f of files.filter((name) => !name.includes('-approval-'))) {
+        expect(await text(f), f).toContain(`> law : ${title}`);
+      }
+      expect(await text(runDocumentName('SG1', date))).toContain('> outcome : PENDING');
+      const final = await text(runDocumentName('closeout', date));
+      expect(final).toMatch(/SG1 approved by .+ \([0-9A-F]{40}\) at /);
+      expect(final).toMatch(/SG2 approved by .+ \([0-9A-F]{40}\) at /);
+      expect(final).not.toContain('(not in the keyring now)');
+      for (const f of files.filter((name) => name !== runDocumentName('closeout', date))) expect(final, f).toContain(`${done.kb_folder}/${f} |`);
+
       const index = parseRunsIndex(new TextDecoder().decode(await kb.read(RUNS_INDEX_PATH)));
       expect(index.issues).toEqual([]);
       expect(index.entries.map((e) => e.runId)).toEqual([first.run_id]);

@@ -201,11 +201,35 @@ export async function sampleReports(): Promise<Record<RunDocumentKey, ReportData
     closeout: {
       ...base('closeout'),
       inputs: { ...pins, change_set_id: changeSetId, review_decision_id: decisionId },
-      work: ['listed the 12 uploaded documents with their sha256', 'appended the runs-index line'],
+      work: [
+        '12 earlier run documents and 2 signed approvals are listed below with their sha256; this final report is run document 13, each at one revision',
+        'SG1 approved by Ada Lovelace <ada@example.org> (3F2A9C41D0B7E5A1C2F8D6E4B9A07C3E51D2F6A8) at 2026-11-20T10:02:11.000Z',
+        'SG2 approved by Ada Lovelace <ada@example.org> (3F2A9C41D0B7E5A1C2F8D6E4B9A07C3E51D2F6A8) at 2026-11-20T10:31:40.000Z',
+        'appended the runs-index line',
+      ],
       diff: [],
       invariants: [{ invariant: 'every run document has exactly 1 revision', expected: 12, observed: 12, ok: true }],
-      artifacts: RUN_DOCUMENT_KEYS.filter((key) => key !== 'closeout').map((key) => art(key, 2000)),
-      verdict: { phase: 'closeout', outcome: 'PASS', state: 'done', final_report_key: d('key:closeout'), backup_preserved: `sidecars/${runId}.backup.gpg` },
+      artifacts: [
+        ...RUN_DOCUMENT_KEYS.filter((key) => key !== 'closeout').map((key) => art(key, 2000)),
+        { path: `${folder}/SG1-cut-authz-approval-${date}.md`, sha256: d('approval:SG1'), bytes: 1412 },
+        { path: `${folder}/SG2-lifecycle-authz-approval-${date}.md`, sha256: d('approval:SG2'), bytes: 1398 },
+      ],
+      verdict: {
+        phase: 'closeout',
+        outcome: 'PASS',
+        state: 'done',
+        final_report_key: d('key:closeout'),
+        approvals: Object.fromEntries((['SG1', 'SG2'] as const).map((gate) => [gate, {
+          file: `${gate}-${gate === 'SG1' ? 'cut' : 'lifecycle'}-authz-approval-${date}.md`,
+          sha256: d(`approval:${gate}`),
+          signer: 'Ada Lovelace <ada@example.org>',
+          fingerprint: '3F2A9C41D0B7E5A1C2F8D6E4B9A07C3E51D2F6A8',
+          decision: 'approve',
+          signed_at: gate === 'SG1' ? '2026-11-20T10:02:11.000Z' : '2026-11-20T10:31:40.000Z',
+          reason: 'digests, counts and backup checked against the request',
+        }])),
+        backup_preserved: `sidecars/${runId}.backup.gpg`,
+      },
       nextSteps: ['keep the backup sidecar until the next version of us-const is cut', 'auditors: `orchestrate verify --run-id ' + runId + '`'],
     },
   };
