@@ -255,15 +255,34 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   const keys = program.command('keys').description('sovereign keys');
   keys
     .command('generate')
-    .description('generate a GnuPG-compatible sovereign key pair: <name>.pub.asc (for the keyring), <name>.sec.asc, <name>.rev.asc')
-    .requiredOption('--name <name>', 'key name (file stem, also the user id)')
+    .description('generate a GnuPG-compatible sovereign key pair: <stem>.pub.asc (for the keyring), <stem>.sec.asc, <stem>.rev.asc; the passphrase is read from ORCHESTRATE_KEY_PASSPHRASE')
+    .requiredOption('--name <name>', 'the user ID\'s name, e.g. "Ada Lovelace" (or a whole user ID "Ada Lovelace <ada@example.org>")')
     .requiredOption('--out <dir>', 'directory to write the key files to')
-    .option('--email <email>', 'user id email')
+    .option('--email <email>', 'the user ID\'s email, e.g. ada@example.org')
+    .option('--file-stem <stem>', 'file stem of the three files (default: from the name, e.g. ada-lovelace)')
+    .option('--no-passphrase', 'write an unprotected private key on purpose (a warning says so)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { name: string; out: string; email?: string; json?: boolean }) =>
+    .addHelpText('after', '\nExamples:\n  ORCHESTRATE_KEY_PASSPHRASE=… orchestrate keys generate --name "Ada Lovelace" --email ada@example.org --out ~/ada-keys\n  orchestrate keys generate --name "Demo Sovereign" --out ./keys --no-passphrase\n\nExit codes: 0 written; 2 bad input (nothing written)')
+    .action(async (opts: { name: string; out: string; email?: string; fileStem?: string; passphrase: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
-        const r = await keysGenerate({ name: opts.name, out: opts.out, cwd: io.cwd, ...(opts.email === undefined ? {} : { email: opts.email }), ...(io.env['ORCHESTRATE_KEY_PASSPHRASE'] === undefined ? {} : { passphrase: io.env['ORCHESTRATE_KEY_PASSPHRASE'] }) });
-        const text = [`fingerprint ${r.fingerprint}`, `public key  ${r.publicKey}  (copy into the trusted keyring)`, `private key ${r.privateKey}  (keep it with the sovereign)`, `revocation  ${r.revocation}  (keep it offline)`].join('\n');
+        const passphrase = io.env['ORCHESTRATE_KEY_PASSPHRASE'];
+        const r = await keysGenerate({
+          name: opts.name,
+          out: opts.out,
+          cwd: io.cwd,
+          ...(opts.email === undefined ? {} : { email: opts.email }),
+          ...(opts.fileStem === undefined ? {} : { fileStem: opts.fileStem }),
+          ...(opts.passphrase && passphrase !== undefined ? { passphrase } : {}),
+          noPassphrase: !opts.passphrase,
+        });
+        const text = [
+          `user id     ${r.user_id}`,
+          `fingerprint ${r.fingerprint}`,
+          `public key  ${r.publicKey}  (copy into the trusted keyring)`,
+          `private key ${r.privateKey}  (keep it with the sovereign${r.protected ? '; passphrase-protected' : ''})`,
+          `revocation  ${r.revocation}  (keep it offline)`,
+          ...r.warnings.map((w) => `warning: ${w}`),
+        ].join('\n');
         return { json: { ok: true, ...r }, text };
       })(),
     );

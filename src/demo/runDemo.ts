@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const sample = path.join(packageRoot(), 'knowledge', 'samples', 'sample-statute');
   out(`demo workspace: ${ws}\n(embedded PGlite, a KB git repository and a throwaway sovereign key, all inside it)\n`);
   await step(ws, ['init', ws], 0);
-  await step(ws, ['keys', 'generate', '--name', 'demo-sovereign', '--out', 'sovereign'], 0);
+  await step(ws, ['keys', 'generate', '--name', 'Demo Sovereign', '--email', 'demo@sovereign.example', '--file-stem', 'demo-sovereign', '--out', 'sovereign', '--no-passphrase'], 0);
   await copyFile(path.join(ws, 'sovereign', 'demo-sovereign.pub.asc'), path.join(ws, 'keyring', 'demo-sovereign.pub.asc'));
   await writeFile(path.join(ws, 'orchestrate.yaml'), 'backup:\n  recipients: [keyring/demo-sovereign.pub.asc]\nactor: demo@localhost\n');
   out('\n(the sovereign\'s public key is now in keyring/ and is the backup recipient)\n');

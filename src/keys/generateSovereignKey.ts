@@ -12,8 +12,8 @@ import { generateKey, readKey } from 'openpgp';
 export interface SovereignKeyOptions {
   /** user-id name, e.g. `Ada Sovereign` */
   name: string;
-  /** user-id email */
-  email: string;
+  /** user-id email; omitted = a user ID of the name alone (GnuPG allows it) */
+  email?: string;
   /** protects the private key; omitted = unprotected (tests, or keys kept in a hardware-backed store) */
   passphrase?: string;
   /** seconds after `date` at which the key expires; omitted or 0 = never */
@@ -39,7 +39,7 @@ export async function generateSovereignKey(options: SovereignKeyOptions): Promis
   const { publicKey, privateKey, revocationCertificate } = await generateKey({
     type: 'ecc',
     curve: 'ed25519Legacy',
-    userIDs: [{ name: options.name, email: options.email }],
+    userIDs: [options.email === undefined ? { name: options.name } : { name: options.name, email: options.email }],
     format: 'armored',
     ...(options.passphrase ? { passphrase: options.passphrase } : {}),
     ...(options.keyExpirationTime ? { keyExpirationTime: options.keyExpirationTime } : {}),

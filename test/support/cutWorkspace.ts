@@ -66,7 +66,7 @@ export function recordingProgress(lines: string[] = []): Progress & { lines: str
 export async function makeCutWorkspace(options: { laws: LawId[]; databaseUrl?: string; extraEnv?: NodeJS.ProcessEnv }): Promise<CutWorkspace> {
   const dir = await makeTempDir('orchestrate-cut-');
   await init({ dir, cwd: dir, env: {} });
-  const key = await keysGenerate({ name: 'sovereign', out: path.join(dir, 'sovereign'), cwd: dir });
+  const key = await keysGenerate({ name: 'Test Sovereign', email: 'sovereign@example.org', fileStem: 'sovereign', out: path.join(dir, 'sovereign'), cwd: dir, noPassphrase: true });
   await writeFile(path.join(dir, 'keyring', 'sovereign.pub.asc'), await import('node:fs/promises').then((fs) => fs.readFile(key.publicKey)));
   await writeFile(path.join(dir, 'orchestrate.yaml'), 'kb:\n  retry_min_ms: 0\nbackup:\n  recipients: [keyring/sovereign.pub.asc]\nactor: tester@ci\n');
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }), ...(options.extraEnv ?? {}) };
