@@ -27,6 +27,27 @@ export interface EncryptedBackup {
  *   receive encrypted data (expired, revoked, no encryption subkey), or `json` is not JSON-serialisable
  */
 export async function encryptBackup(json: unknown, recipients: readonly string[]): Promise<EncryptedBackup> {
+  const keys = await readRecipientKeys(recipients);
+  let text: string | undefined;
+  try {
+    text = canonicalize(json);
+  } catch (error) {
+    throw new InputError(`backup content is not JSON-serialisable: ${(error as Error).message}`, { field: 'backup' });
+  }
+  if (text === undefined) throw new InputError('backup content is not JSON-serialisable', { field: 'backup' });
+  const message = await createMessage({ binary: new TextEncoder().encode(text), format: 'binary' });
+  const bytes = await encrypt({ message, encryptionKeys: keys, format: 'binary' });
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), recipients: keys.map((k) => k.getFingerprint()) };
+}
+
+/**
+ * The recipients' public keys, each able to receive encrypted data now (the `cut` preflight checks
+ * this before a run is created; the backup phase again before it encrypts).
+ * @throws InputError (STOP_INPUT) naming `backup.recipients.<i>` when there is no recipient, or one is
+ *   not an armored key, is a private key, or cannot receive encrypted data (expired, revoked, no
+ *   encryption subkey)
+ */
+export async function readRecipientKeys(recipients: readonly string[]): Promise<Key[]> {
   if (recipients.length === 0) throw new InputError('backup needs at least one recipient public key', { field: 'backup.recipients' });
   const keys: Key[] = [];
   for (const [index, armored] of recipients.entries()) {
@@ -44,14 +65,5 @@ export async function encryptBackup(json: unknown, recipients: readonly string[]
     }
     keys.push(key);
   }
-  let text: string | undefined;
-  try {
-    text = canonicalize(json);
-  } catch (error) {
-    throw new InputError(`backup content is not JSON-serialisable: ${(error as Error).message}`, { field: 'backup' });
-  }
-  if (text === undefined) throw new InputError('backup content is not JSON-serialisable', { field: 'backup' });
-  const message = await createMessage({ binary: new TextEncoder().encode(text), format: 'binary' });
-  const bytes = await encrypt({ message, encryptionKeys: keys, format: 'binary' });
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), recipients: keys.map((k) => k.getFingerprint()) };
+  return keys;
 }

@@ -15,7 +15,9 @@ import { writeSidecar } from '../sidecar/writeSidecar.js';
 import { withFacts } from '../stops/withFacts.js';
 import { checkReplay } from '../orchestrator/checkReplay.js';
 import { liveDocument } from '../orchestrator/liveDocument.js';
-import { drive, openKbFor, outcomeOf, withDatabase, type RunOptions, type RunOutcome } from '../orchestrator/runOutcome.js';
+import type { Database } from '../db/Database.js';
+import { assertKbWorkTree, preflightCut } from '../orchestrator/preflight.js';
+import { drive, openKbFor, openMigrated, outcomeOf, withDatabase, type RunOptions, type RunOutcome } from '../orchestrator/runOutcome.js';
 
 export type { RunOptions, RunOutcome } from '../orchestrator/runOutcome.js';
 
@@ -24,23 +26,27 @@ export type { RunOptions, RunOutcome } from '../orchestrator/runOutcome.js';
  * idempotent replay of a complete one (`replayed_from`), or `STOP_REPLAY_CONFLICT` when an
  * unfinished, non-voided run exists (resume it instead).
  *
- * @throws InputError for an unknown document or unreadable sidecars; StopError for stops before
- *   the machine starts (STOP_REPLAY_CONFLICT, STOP_LOCKED, STOP_DB)
+ * Before a run is created, the preflight checks everything it will need (the KB made by `init` with
+ * the document committed, the vocabulary, backup recipients, keyring, and the database opened and
+ * migrated once for the whole command): a failure creates nothing.
+ *
+ * @throws InputError for an unknown document, unreadable sidecars or a failed preflight (STOP_INPUT,
+ *   every problem listed); StopError for stops before the machine starts (STOP_REPLAY_CONFLICT,
+ *   STOP_LOCKED, STOP_DB)
  */
 export async function cut(options: RunOptions & { documentId: string }): Promise<RunOutcome> {
   const { config } = options;
   const clock = options.clock ?? (() => new Date());
+  assertKbWorkTree(config);
   const kb = await openKbFor(config);
   const live = liveDocument(config.kbDir, options.documentId);
   const svid = live.doc.sourceVersionId;
   const lawId = live.doc.document.law_id;
   // Serializes the replay check and run creation of one document on this host; a second `cut`
-  // waits briefly, then sees the first run's sidecar (STOP_REPLAY_CONFLICT).
+  // waits briefly, then sees the first run's sidecar (STOP_REPLAY_CONFLICT) without opening the DB.
   const docLock = await acquirePidLock(path.join(config.sidecarsDir, `${lawId}.cut.lock`), { label: `starting a cut of ${lawId}` }, { waitMs: 10_000 });
-  const release = async (): Promise<void> => {
-    await docLock.release();
-  };
   let sidecar: Sidecar;
+  let db: Database | undefined;
   try {
     const listing = await listSidecars(config.sidecarsDir);
     if (listing.unreadable.length > 0) {
@@ -49,7 +55,7 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
     const verdict = findReplayRuns(listing.runs, lawId, svid);
     if (verdict.kind === 'replay') {
       const done = verdict.run;
-      await withDatabase(config, (db) => checkReplay(db, done, live.plan().length));
+      await withDatabase(config, (replayDb) => checkReplay(replayDb, done, live.plan().length));
       return { ...outcomeOf(done, `source version ${svid.slice(0, 16)} of ${lawId} was already cut by run ${done.run_id}: nothing written`), state: 'replayed', replayed_from: done.run_id };
     }
     if (verdict.kind === 'conflict') {
@@ -60,6 +66,9 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
         next: `orchestrate resume --run-id ${verdict.runs[0]?.run_id ?? ''} (or void it)`,
       });
     }
+    await preflightCut(config, kb, live);
+    // The database is part of the preflight: opened and migrated once, then kept for the run.
+    db = await openMigrated(config);
     // Another host may have taken today's folder: see the remote's state before choosing.
     if (kb.hasRemote) {
       await withFacts(kb.sync(), { written: [] });
@@ -69,8 +78,15 @@ export async function cut(options: RunOptions & { documentId: string }): Promise
     const folder = await runFolderPath({ lawId, sourceVersionId: svid, date: now, taken: kbFolderTaken(kb, runId) });
     sidecar = newSidecar({ run_id: runId, document_id: lawId, law_id: lawId, doc_prefix: live.doc.document.doc_prefix, source_version_id: svid, kb_folder: folder, actor: config.actor, now });
     await writeSidecar(config.sidecarsDir, sidecar, 'source_pin');
+  } catch (error) {
+    await db?.close();
+    throw error;
   } finally {
-    await release();
+    await docLock.release();
   }
-  return drive(options, kb, sidecar);
+  try {
+    return await drive(options, kb, sidecar, db);
+  } finally {
+    await db.close();
+  }
 }

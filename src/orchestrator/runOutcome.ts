@@ -81,24 +81,40 @@ export function outcomeOf(view: RunView, message?: string): RunOutcome {
   };
 }
 
-export async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured database and applies pending migrations; the caller closes it.
+ * @throws DbUnavailable (STOP_DB) when it cannot be opened; the migration's errors (the database is closed then)
+ */
+export async function openMigrated(config: Config): Promise<Database> {
   const db = await openDatabase(config);
   try {
     await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+export async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openMigrated(config);
+  try {
     return await fn(db);
   } finally {
     await db.close();
   }
 }
 
-export async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar): Promise<RunOutcome> {
+export async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar, openDb?: Database): Promise<RunOutcome> {
   const clock = options.clock ?? (() => new Date());
   const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
   try {
-    return await withDatabase(options.config, async (db) => {
+    const body = async (db: Database): Promise<RunOutcome> => {
       const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
       return outcomeOf(r.view);
-    });
+    };
+    // A caller that already opened (and migrated) the database passes it: PGlite is opened once per command.
+    return openDb === undefined ? await withDatabase(options.config, body) : await body(openDb);
   } finally {
     await lock.release();
   }

@@ -1,0 +1,79 @@
+/**
+ * The `cut` preflight (issue 12): a bad setup stops `cut` with STOP_INPUT naming every problem and
+ * its fix, and creates nothing — no sidecar, no KB commit, no run folder; a KB without `.git` is
+ * never re-created by `cut` (only `init` creates). On the embedded default (the checks do not
+ * depend on the engine).
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { cut } from '../../../src/commands/cut.js';
+import { InputError } from '../../../src/errors.js';
+import { openKb } from '../../../src/kb/openKb.js';
+import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
+import { runCli } from '../../support/stopHelpers.js';
+
+const LAW = 'sample-ora';
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function workspace(): Promise<CutWorkspace> {
+  const ws = await makeCutWorkspace({ laws: [LAW] });
+  dirs.push(ws.dir);
+  return ws;
+}
+
+/** What a cut may have created: sidecar files, KB commits, run folders. */
+async function effects(ws: CutWorkspace): Promise<{ sidecars: string[]; head: string | undefined; folders: string[] }> {
+  const kb = await openKb({ dir: ws.config.kbDir });
+  const lawDir = path.join(ws.config.kbDir, 'knowledge', 'dev', 'laws', LAW);
+  return {
+    sidecars: (await readdir(ws.config.sidecarsDir)).filter((f) => !f.endsWith('.lock')),
+    head: await kb.headCommit(),
+    folders: (await readdir(lawDir)).filter((f) => f.startsWith('v')),
+  };
+}
+
+describe('cut preflight', () => {
+  test('no backup recipient and an empty keyring: STOP_INPUT (exit 2) listing both with their fix, nothing created', async () => {
+    const ws = await workspace();
+    await writeFile(path.join(ws.dir, 'orchestrate.yaml'), 'kb:\n  retry_min_ms: 0\nactor: tester@ci\n');
+    await rm(path.join(ws.config.keyringDir, 'sovereign.pub.asc'));
+    const before = await effects(ws);
+
+    const r = await runCli(ws, ['cut', '--document-id', LAW, '--json']);
+    expect(r.code, r.stderr).toBe(2);
+    const out = JSON.parse(r.stdout) as { code: string; message: string; issues: { path: string; message: string }[]; next: string };
+    expect(out.code).toBe('STOP_INPUT');
+    expect(out.message).toMatch(/nothing was created/);
+    expect(out.issues.map((i) => i.path)).toEqual(['backup.recipients', 'keyring.dir']);
+    expect(out.issues[0]?.message).toMatch(/fix: set backup\.recipients/);
+    expect(out.next).toMatch(/backup\.recipients/);
+    expect(await effects(ws)).toEqual(before);
+  });
+
+  test('a KB whose .git was removed: STOP_INPUT naming `orchestrate init`; .git is not re-created', async () => {
+    const ws = await workspace();
+    await rm(path.join(ws.config.kbDir, '.git'), { recursive: true, force: true });
+    const error = await cut({ config: ws.config, documentId: LAW, progress: recordingProgress() }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toMatch(/has no \.git/);
+    expect((error as InputError).next).toMatch(/orchestrate init/);
+    expect(existsSync(path.join(ws.config.kbDir, '.git'))).toBe(false);
+    expect((await readdir(ws.config.sidecarsDir)).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+
+  test('a backup recipient file that is missing is refused before the run, naming the file', async () => {
+    const ws = await workspace();
+    const config = { ...ws.config, backupRecipients: [path.join(ws.config.keyringDir, 'missing.asc')] };
+    const before = await effects(ws);
+    const error = await cut({ config, documentId: LAW, progress: recordingProgress() }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).issues.map((i) => i.path)).toEqual(['backup.recipients']);
+    expect((error as InputError).issues[0]?.message).toMatch(/missing\.asc cannot be read/);
+    expect(await effects(ws)).toEqual(before);
+  });
+});
