@@ -21,6 +21,7 @@ import { GATES, type Gate } from '../sidecar/phases.js';
 import { readSidecar } from '../sidecar/readSidecar.js';
 import { uploadOf, type RunUpload, type RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
+import { assertWorkspace } from '../orchestrator/preflight.js';
 
 /** Options of {@link approve}. Relative `keyFile` resolves from `cwd`. */
 export interface ApproveOptions {
@@ -92,6 +93,7 @@ export async function approve(options: ApproveOptions): Promise<{ json: ApproveJ
     throw new InputError(`gate ${JSON.stringify(options.gate)} is neither SG1 nor SG2`, { field: 'gate' }, [{ path: 'gate', message: 'must be SG1 or SG2' }]);
   }
   const gate = options.gate as Gate;
+  assertWorkspace(config, { sidecars: true });
   const sidecarFile = sidecarPaths(config.sidecarsDir, runId).context;
   if (!existsSync(sidecarFile)) {
     throw new InputError(`unknown run ${runId}: no sidecar ${sidecarFile}`, { file: sidecarFile, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');

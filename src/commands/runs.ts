@@ -10,6 +10,7 @@ import { openKb } from '../kb/openKb.js';
 import { redactCredentials } from '../kb/redactCredentials.js';
 import { LAW_ID_PATTERN } from '../kb/runFolder.js';
 import { RUNS_INDEX_PATH, parseRunsIndex, type RunsIndexRecord } from '../kb/runsIndex.js';
+import { assertWorkspace } from '../orchestrator/preflight.js';
 
 /** Options of {@link runs}. */
 export interface RunsOptions {
@@ -46,6 +47,7 @@ export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text
   if (documentId !== undefined && !LAW_ID_PATTERN.test(documentId)) {
     throw new InputError(`"${documentId}" is not a law-id (lowercase slug such as us-const)`, { field: 'document-id' });
   }
+  if (options.kb === undefined) assertWorkspace(options.config);
   const kb = options.kb ?? (await openKb({ dir: options.config.kbDir, retry: { minTimeout: options.config.kbRetryMinMs } }));
   const warnings: string[] = [];
   if (kb.hasRemote) {

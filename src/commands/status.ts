@@ -15,6 +15,7 @@ import { readSidecar } from '../sidecar/readSidecar.js';
 import type { RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 import { STEP_NAMES } from '../../machines/steps.js';
+import { assertWorkspace } from '../orchestrator/preflight.js';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -201,6 +202,7 @@ export async function status(options: StatusOptions): Promise<{ json: object; te
   if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
     throw new InputError('--older-than must be a non-negative duration', { field: 'older-than' });
   }
+  assertWorkspace(options.config, { sidecars: true });
   if (options.runId !== undefined) return one({ ...options, runId: options.runId }, now);
 
   const listing = await listSidecars(options.config.sidecarsDir);

@@ -33,6 +33,7 @@ import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 import { writeSidecar } from '../sidecar/writeSidecar.js';
 import { buildVoidText, verifyVoidDocument, type AcceptedVoid, isVoidDocumentName, voidDocumentName } from '../void/voidDocument.js';
 import { recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
+import { assertWorkspace } from '../orchestrator/preflight.js';
 
 /** Options of {@link voidRun}. Relative `keyFile` resolves from `cwd`. */
 export interface VoidOptions {
@@ -69,6 +70,7 @@ export interface VoidJson {
 }
 
 async function readRun(config: Config, runId: string): Promise<{ sidecar: Sidecar; view: RunView }> {
+  assertWorkspace(config, { sidecars: true });
   const file = sidecarPaths(config.sidecarsDir, runId).context;
   if (!existsSync(file)) {
     throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');

@@ -32,16 +32,26 @@ const problemOf = (check: string, error: unknown, next?: string): PreflightProbl
 };
 
 /**
- * Refuses a KB that `init` did not make: a missing directory or one without `.git` is never
- * created or re-initialised by `cut` (only `init` creates).
+ * Refuses a workspace that `init` did not make (issue 12: only `init` creates): a KB work tree
+ * without `.git` (missing, or its `.git` removed) and, with `sidecars`, a missing sidecars
+ * directory. Nothing is created or re-initialised here, so a typo in `-w` or a damaged KB is a
+ * clear error instead of a fresh empty workspace with misleading stops later.
  * @throws InputError (STOP_INPUT) naming the directory and the fix
  */
-export function assertKbWorkTree(config: Pick<Config, 'kbDir'>): void {
+export function assertWorkspace(config: Pick<Config, 'kbDir' | 'sidecarsDir'>, options: { sidecars?: boolean } = {}): void {
+  const fix = 'run `orchestrate init` in the workspace (or clone the KB remote into kb/), or point -w / ORCHESTRATE_WORKSPACE at an existing workspace; only init creates one';
   if (!existsSync(path.join(config.kbDir, '.git'))) {
     const missing = existsSync(config.kbDir) ? `${config.kbDir} has no .git` : `${config.kbDir} does not exist`;
-    throw new InputError(`the KB work tree is missing: ${missing}`, { file: config.kbDir }, [],
-      'run `orchestrate init` in the workspace (or clone the KB remote into kb/); only init creates a workspace');
+    throw new InputError(`the KB work tree is missing: ${missing}`, { file: config.kbDir }, [], fix);
   }
+  if (options.sidecars === true && !existsSync(config.sidecarsDir)) {
+    throw new InputError(`the sidecars directory ${config.sidecarsDir} does not exist`, { file: config.sidecarsDir }, [], fix);
+  }
+}
+
+/** {@link assertWorkspace} for the KB alone (what `cut` needs before it opens the KB). */
+export function assertKbWorkTree(config: Pick<Config, 'kbDir' | 'sidecarsDir'>): void {
+  assertWorkspace(config, { sidecars: true });
 }
 
 /**

@@ -8,10 +8,17 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { approve } from '../../../src/commands/approve.js';
 import { cut } from '../../../src/commands/cut.js';
+import { resume } from '../../../src/commands/resume.js';
+import { runs } from '../../../src/commands/runs.js';
+import { status } from '../../../src/commands/status.js';
+import { voidRun } from '../../../src/commands/void.js';
+import { loadConfig } from '../../../src/config/loadConfig.js';
 import { InputError } from '../../../src/errors.js';
 import { openKb } from '../../../src/kb/openKb.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
+import { makeTempDir } from '../../support/sovereignKeys.js';
 import { runCli } from '../../support/stopHelpers.js';
 
 const LAW = 'sample-ora';
@@ -77,3 +84,28 @@ describe('cut preflight', () => {
     expect(await effects(ws)).toEqual(before);
   });
 });
+
+describe('only init creates a workspace', () => {
+  test('status, runs, resume, approve and void on a missing workspace: STOP_INPUT naming init; nothing is created', async () => {
+    const parent = await makeTempDir('orchestrate-missing-');
+    dirs.push(parent);
+    const missing = path.join(parent, 'no-such-workspace');
+    const config = await loadConfig({ workspace: missing, env: {} });
+    const runId = '01900000-0000-7000-8000-000000000000';
+    const attempts: [string, () => Promise<unknown>][] = [
+      ['status', () => status({ config })],
+      ['runs', () => runs({ config })],
+      ['resume', () => resume({ config, runId, progress: recordingProgress() })],
+      ['approve', () => approve({ config, cwd: parent, runId, gate: 'SG1', keyFile: 'none.sec.asc' })],
+      ['void', () => voidRun({ config, cwd: parent, runId, keyFile: 'none.sec.asc', reason: 'test' })],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await attempt().then(() => null, (e: unknown) => e);
+      expect(error, name).toBeInstanceOf(InputError);
+      expect((error as InputError).message, name).toMatch(/KB work tree is missing/);
+      expect((error as InputError).next, name).toMatch(/orchestrate init/);
+    }
+    expect(existsSync(missing)).toBe(false);
+  });
+});
+
