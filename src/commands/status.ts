@@ -164,7 +164,9 @@ async function one(options: StatusOptions & { runId: string }, now: Date): Promi
   const lock = await lockView(dir, ctx.run_id);
   const pins = Object.fromEntries(Object.entries(ctx.pins).filter(([, v]) => v != null));
   const keys = Object.fromEntries(Object.entries(ctx.keys).filter(([, v]) => v != null));
-  const approvals = Object.fromEntries((['SG1', 'SG2'] as const).map((g) => [g, { accepted: ctx.approvals[g].accepted, refused: ctx.approvals[g].refused.length }]));
+  // Every refused approval file with its full reason (issue 9: the sovereign sees why, not only a code).
+  const approvals = Object.fromEntries((['SG1', 'SG2'] as const).map((g) => [g, { accepted: ctx.approvals[g].accepted, refused: ctx.approvals[g].refused, since: ctx.approvals[g].since }]));
+  const refusedLines = (['SG1', 'SG2'] as const).flatMap((g) => ctx.approvals[g].refused.map((r) => `  ${g} ${r.name}: refused (${r.reason}) ${r.message}`));
   const next = nextStep(ctx, lock);
   const json = {
     run_id: ctx.run_id, document_id: ctx.document_id, doc_prefix: ctx.doc_prefix, source_version_id: ctx.source_version_id,
@@ -174,10 +176,11 @@ async function one(options: StatusOptions & { runId: string }, now: Date): Promi
   };
   const text = [
     `run ${ctx.run_id} · ${ctx.document_id} · source ${ctx.source_version_id.slice(0, 16)}`,
-    `state     ${ctx.state}${row.waiting === null ? '' : ` (waiting ${row.waiting} since ${ctx.stop?.at ?? ctx.updated_at})`}`,
+    `state     ${ctx.state}${row.waiting === null ? '' : ` (waiting ${row.waiting} since ${ctx.waiting_since ?? ctx.updated_at})`}`,
     `phase     ${phase.step ?? '?'} (${phase.completed.length} of ${STEP_NAMES.length} steps done${phase.last_completed === null ? '' : `, last ${phase.last_completed}`})`,
     `stop      ${ctx.stop === null ? '-' : `${ctx.stop.code} at ${ctx.stop.at}: ${ctx.stop.detail}`}`,
     `folder    ${ctx.kb_folder} (${ctx.uploads.length} uploads)`,
+    ...(refusedLines.length === 0 ? [] : ['approvals refused (fix and commit a new file, e.g. the -2 name):', ...refusedLines]),
     `lock      ${lock.held ? `held by pid ${lock.holder?.pid ?? '?'} on ${lock.holder?.host ?? '?'}${lock.alive === false ? ' (dead)' : ''}` : 'free'}`,
     `keys      ${Object.keys(keys).length === 0 ? '-' : ''}`,
     ...Object.entries(keys).map(([k, v]) => `  ${k.padEnd(18)} ${String(v)}`),

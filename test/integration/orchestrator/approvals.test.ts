@@ -95,6 +95,13 @@ describeEachDatabase('sovereign approvals at SG1', (engine) => {
       const reported = await runCli(ws, ['resume', '--run-id', run.runId]);
       await expectStopReported(reported, 'STOP_APPROVAL_INVALID', run.runId);
       expect(reported.stdout).toContain(`${name} (${c.reason})`);
+      // status shows each refused file with its full reason (issue 9), and keeps the run in the waiting list.
+      const shown = await runCli(ws, ['status', '--run-id', run.runId, '--json']);
+      const detail = JSON.parse(shown.stdout) as { approvals: { SG1: { refused: { name: string; reason: string; message: string }[] } } };
+      expect(detail.approvals.SG1.refused).toEqual([expect.objectContaining({ name, reason: c.reason, message: expect.any(String) })]);
+      expect((await runCli(ws, ['status', '--run-id', run.runId])).stdout).toContain(`SG1 ${name}: refused (${c.reason})`);
+      const waiting = JSON.parse((await runCli(ws, ['status', '--waiting', '--json'])).stdout) as { runs: { run_id: string }[] };
+      expect(waiting.runs.map((r) => r.run_id)).toContain(run.runId);
       expectNothingWritten(before, await runEffects(ws, run.runId));
 
       const validPath = await ws.approve(run.runId, 'SG1');
