@@ -111,10 +111,10 @@ export async function conflictedPaths(git: SimpleGit): Promise<string[]> {
 }
 
 /**
- * Runs one git process in the KB work tree: `git -c <settings> ...args`, stdin from `input`.
+ * Runs one git process in the KB work tree: `git -c <settings> ...args`, empty stdin.
  * Resolves with stdout; rejects with a {@link GitError} carrying stderr (or stdout) on a non-zero exit.
  */
-export type KbGitRunner = (args: readonly string[], input?: string) => Promise<Buffer>;
+export type KbGitRunner = (args: readonly string[]) => Promise<Buffer>;
 
 /** Largest stdout a KB git process may print (a `ls-tree -r` of a big KB, a large blob). */
 const MAX_GIT_OUTPUT = 1 << 30;
@@ -125,7 +125,7 @@ const MAX_GIT_OUTPUT = 1 << 30;
  */
 export function createKbGitRunner(dir: string, env: Record<string, string>, author: KbAuthor): KbGitRunner {
   const prefix = kbGitConfig(author).flatMap((setting) => ['-c', setting]);
-  return (args, input) =>
+  return (args) =>
     new Promise((resolve, reject) => {
       const child = execFile(
         'git',
@@ -140,7 +140,9 @@ export function createKbGitRunner(dir: string, env: Record<string, string>, auth
           reject(new GitError(undefined, text === '' ? error.message : text));
         },
       );
-      child.stdin?.end(input ?? '');
+      // git never reads stdin here; a process that exits first must not turn the close into EPIPE.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end();
     });
 }
 
