@@ -15,7 +15,8 @@
  * newest change gives the blob at HEAD, a deletion, or "never committed"; byte equality is a blob
  * id comparison, hashed in-process) plus, with a remote, one fetch and one `ls-tree` of
  * `origin/main`; step 4 is `git add` + `git commit` whose summary line carries the full commit id;
- * automatic gc/maintenance is off for these commits ({@link kbGitConfig}). Without a remote an
+ * automatic gc/maintenance is off for these commits (`kbGitConfig` in kbGit.ts; `update`, once per run,
+ * runs `maintenance run --auto` instead). Without a remote an
  * upload of a new document is 3 git processes; nothing is cached across calls except what cannot
  * change under the store (the work-tree root, whether `origin` was configured when opened).
  */
@@ -54,6 +55,8 @@ export interface GitKbStoreParts {
   git: SimpleGit;
   /** The same settings and environment through `execFile`, for the per-upload plumbing. */
   run: KbGitRunner;
+  /** The same without the settings that switch auto-maintenance off, for {@link GitKbStore.update}'s housekeeping. */
+  housekeepingRun: KbGitRunner;
   /** Same repository, allowed a no-op editor, for `rebase --continue`. */
   editorGit: SimpleGit;
   hasRemote: boolean;
@@ -86,6 +89,7 @@ export class GitKbStore implements KbStore {
   readonly hasRemote: boolean;
   readonly #git: SimpleGit;
   readonly #run: KbGitRunner;
+  readonly #housekeepingRun: KbGitRunner;
   readonly #editorGit: SimpleGit;
   readonly #retry: UploadRetryPolicy;
   /** Writes of one store run one at a time: they share the index and HEAD. */
@@ -96,6 +100,7 @@ export class GitKbStore implements KbStore {
     this.hasRemote = parts.hasRemote;
     this.#git = parts.git;
     this.#run = parts.run;
+    this.#housekeepingRun = parts.housekeepingRun;
     this.#editorGit = parts.editorGit;
     this.#retry = parts.retry;
   }
@@ -130,6 +135,7 @@ export class GitKbStore implements KbStore {
             changed = true;
           }
           if (this.hasRemote) await this.#pushIfAhead(options.scope);
+          if (commit !== undefined) await this.#housekeep();
           return { path: file, changed, commit: commit ?? (await refCommit(this.#run, 'HEAD')) };
         },
         this.#retry,
@@ -213,6 +219,16 @@ export class GitKbStore implements KbStore {
     commit ??= local.addedBy ?? (await commitThatAdded(this.#git, file));
     if (commit === undefined) throw new Error(`KB path ${file} has no commit after upload`);
     return { path: file, sha256, bytes: data.length, commit };
+  }
+
+  /**
+   * Commits run with automatic gc/maintenance off (one process less per commit), so the store runs
+   * `git maintenance run --auto` itself after the one commit a run makes through `update` (the
+   * runs-index line): git decides whether anything needs packing, as it would after a commit.
+   * Best effort: it never changes content, so its failure does not fail the update.
+   */
+  async #housekeep(): Promise<void> {
+    await this.#housekeepingRun(['maintenance', 'run', '--auto', '--quiet']).catch(() => undefined);
   }
 
   /**

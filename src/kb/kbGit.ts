@@ -24,9 +24,11 @@ export interface KbAuthor {
 /**
  * `-c` settings on every KB git call: the author, and settings that keep bytes and commits exactly
  * as written whatever the user's global config says (no CRLF conversion, no commit signing prompt).
+ * `housekeeping: true` leaves out the two settings that switch automatic gc/maintenance off, for
+ * the one `git maintenance run --auto` a run does ({@link KbGitRunner} made with it).
  */
-export function kbGitConfig(author: KbAuthor): string[] {
-  return [
+export function kbGitConfig(author: KbAuthor, housekeeping = false): string[] {
+  const settings = [
     `user.name=${author.name}`,
     `user.email=${author.email}`,
     'core.autocrlf=false',
@@ -35,10 +37,11 @@ export function kbGitConfig(author: KbAuthor): string[] {
     'advice.detachedHead=false',
     // Full commit ids in `git commit`'s summary line, so an upload takes its id from the commit.
     'core.abbrev=40',
-    // No auto-maintenance / gc process after each orchestrator commit or fetch (issue 11).
-    'gc.auto=0',
-    'maintenance.auto=false',
   ];
+  // No auto-maintenance / gc process after each orchestrator commit or fetch (issue 11); the store
+  // runs it once per run instead (GitKbStore.update, the runs-index append).
+  if (!housekeeping) settings.push('gc.auto=0', 'maintenance.auto=false');
+  return settings;
 }
 
 /**
@@ -121,10 +124,11 @@ const MAX_GIT_OUTPUT = 1 << 30;
 
 /**
  * A {@link KbGitRunner} for the KB at `dir`: same `-c` settings as {@link createKbGit} and exactly
- * the environment `env` (nothing inherited), `execFile` without a shell.
+ * the environment `env` (nothing inherited), `execFile` without a shell. `housekeeping`: see
+ * {@link kbGitConfig}.
  */
-export function createKbGitRunner(dir: string, env: Record<string, string>, author: KbAuthor): KbGitRunner {
-  const prefix = kbGitConfig(author).flatMap((setting) => ['-c', setting]);
+export function createKbGitRunner(dir: string, env: Record<string, string>, author: KbAuthor, housekeeping = false): KbGitRunner {
+  const prefix = kbGitConfig(author, housekeeping).flatMap((setting) => ['-c', setting]);
   return (args) =>
     new Promise((resolve, reject) => {
       const child = execFile(

@@ -64,6 +64,7 @@ export async function openKb(options: OpenKbOptions): Promise<KbStore> {
     dir,
     git,
     run: createKbGitRunner(dir, env, author),
+    housekeepingRun: createKbGitRunner(dir, env, author, true),
     editorGit: createKbGit(dir, env, author, true),
     hasRemote: options.remote !== undefined || origin !== undefined,
     retry: options.retry ?? {},
