@@ -58,7 +58,7 @@ export interface KbHistory {
 export interface EvidenceSources {
   /** The KB work tree (document.yaml, source, vocabulary). */
   kbDir: string;
-  kb: Pick<KbStore, 'exists' | 'read'>;
+  kb: Pick<KbStore, 'blobIds' | 'read'>;
   /** Where `<run_id>.backup.gpg` lives. */
   sidecarsDir?: string;
   db?: Queryable;

@@ -60,6 +60,13 @@ export interface KbStore {
   update(relPath: string, edit: KbEdit, message: string, options?: KbWriteOptions): Promise<UpdateResult>;
   /** Whether the path is committed at HEAD. */
   exists(relPath: string): Promise<boolean>;
+  /**
+   * Git blob ids (hex, as `git hash-object` prints them) of every file committed at HEAD under
+   * `relDir` (recursively), keyed by KB-relative path; empty when the folder or HEAD does not exist.
+   * One tree read for a whole run folder (issue 11), so a gate checks N documents in one process.
+   * @throws InputError for a path outside the KB
+   */
+  blobIds(relDir: string): Promise<Map<string, string>>;
   /** Working-tree bytes of the path. @throws when the file does not exist */
   read(relPath: string): Promise<Uint8Array>;
   /** Names of the files (not directories) directly in a working-tree folder, sorted; [] when absent. */

@@ -10,24 +10,37 @@
  * 5. with a remote and local commits ahead: push.
  * Each step looks at the state first, so an attempt after a failure — or a whole re-run after a
  * crash — adopts what an earlier one already did instead of writing twice.
+ *
+ * Git processes (issue 11): steps 1–2 are decided from one `git log -1 --raw` of the path (its
+ * newest change gives the blob at HEAD, a deletion, or "never committed"; byte equality is a blob
+ * id comparison, hashed in-process) plus, with a remote, one fetch and one `ls-tree` of
+ * `origin/main`; step 4 is `git add` + `git commit` whose summary line carries the full commit id;
+ * automatic gc/maintenance is off for these commits (`kbGitConfig` in kbGit.ts; `update`, once per run,
+ * runs `maintenance run --auto` instead). Without a remote an
+ * upload of a new document is 3 git processes; nothing is cached across calls except what cannot
+ * change under the store (the work-tree root, whether `origin` was configured when opened).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { SimpleGit } from 'simple-git';
+import { GitError, type SimpleGit } from 'simple-git';
 import writeFileAtomic from 'write-file-atomic';
 import { failpoint } from '../failpoints/failpoint.js';
 import { KbPathTaken } from './KbPathTaken.js';
 import { KbSyncFailed } from './KbSyncFailed.js';
 import type { KbEdit, KbStore, KbWriteOptions, UpdateResult, UploadResult } from './KbStore.js';
 import {
-  blobAt,
+  blobIdAt,
+  blobIdsAt,
   commitThatAdded,
-  commitsTouching,
   conflictedPaths,
-  countAhead,
+  gitBlobId,
   isTracked,
-  resolveCommit,
+  lastChange,
+  pathCommits,
+  readBlob,
+  refCommit,
+  type KbGitRunner,
 } from './kbGit.js';
 import { normaliseKbPath } from './kbPath.js';
 import { permanent, withUploadRetry, type UploadRetryPolicy } from './uploadRetry.js';
@@ -40,6 +53,10 @@ const UPSTREAM = `refs/remotes/origin/${KB_BRANCH}`;
 export interface GitKbStoreParts {
   dir: string;
   git: SimpleGit;
+  /** The same settings and environment through `execFile`, for the per-upload plumbing. */
+  run: KbGitRunner;
+  /** The same without the settings that switch auto-maintenance off, for {@link GitKbStore.update}'s housekeeping. */
+  housekeepingRun: KbGitRunner;
   /** Same repository, allowed a no-op editor, for `rebase --continue`. */
   editorGit: SimpleGit;
   hasRemote: boolean;
@@ -51,11 +68,28 @@ function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** A path's state at HEAD as an upload needs it. */
+interface PathAtHead {
+  /** Blob id at HEAD, undefined when absent. */
+  blob: string | undefined;
+  /** Whether any commit of HEAD's history touched the path. */
+  touched: boolean;
+  /** The commit that added it, when known without another read. */
+  addedBy: string | undefined;
+}
+
+/** The full commit id in `git commit`'s summary line (`[main (root-commit) <id>] message`). */
+function committedId(summary: string): string | undefined {
+  return /^\[[^\]\n]*?\b([0-9a-f]{40}|[0-9a-f]{64})\]/m.exec(summary)?.[1];
+}
+
 /** Git-backed KB store; see the file comment for the attempt steps. */
 export class GitKbStore implements KbStore {
   readonly dir: string;
   readonly hasRemote: boolean;
   readonly #git: SimpleGit;
+  readonly #run: KbGitRunner;
+  readonly #housekeepingRun: KbGitRunner;
   readonly #editorGit: SimpleGit;
   readonly #retry: UploadRetryPolicy;
   /** Writes of one store run one at a time: they share the index and HEAD. */
@@ -65,6 +99,8 @@ export class GitKbStore implements KbStore {
     this.dir = parts.dir;
     this.hasRemote = parts.hasRemote;
     this.#git = parts.git;
+    this.#run = parts.run;
+    this.#housekeepingRun = parts.housekeepingRun;
     this.#editorGit = parts.editorGit;
     this.#retry = parts.retry;
   }
@@ -89,15 +125,18 @@ export class GitKbStore implements KbStore {
             await this.#git.fetch('origin');
             await this.#integrate({ file, edit });
           }
-          const current = await blobAt(this.#git, 'HEAD', file);
-          const next = edit(current?.toString('utf8'));
+          const blob = await blobIdAt(this.#run, 'HEAD', file);
+          const current = blob === undefined ? undefined : (await readBlob(this.#run, blob)).toString('utf8');
+          const next = edit(current);
+          let commit: string | undefined;
           // An edit returning the text unchanged is "nothing to do", not an empty commit.
-          if (next !== undefined && next !== current?.toString('utf8')) {
-            await this.#commitFile(file, Buffer.from(next, 'utf8'), message, options.scope);
+          if (next !== undefined && next !== current) {
+            commit = await this.#commitFile(file, Buffer.from(next, 'utf8'), message, options.scope);
             changed = true;
           }
           if (this.hasRemote) await this.#pushIfAhead(options.scope);
-          return { path: file, changed, commit: await resolveCommit(this.#git, 'HEAD') };
+          if (commit !== undefined) await this.#housekeep();
+          return { path: file, changed, commit: commit ?? (await refCommit(this.#run, 'HEAD')) };
         },
         this.#retry,
       ),
@@ -105,7 +144,11 @@ export class GitKbStore implements KbStore {
   }
 
   async exists(relPath: string): Promise<boolean> {
-    return (await blobAt(this.#git, 'HEAD', normaliseKbPath(relPath))) !== undefined;
+    return (await blobIdAt(this.#run, 'HEAD', normaliseKbPath(relPath))) !== undefined;
+  }
+
+  blobIds(relDir: string): Promise<Map<string, string>> {
+    return blobIdsAt(this.#run, 'HEAD', normaliseKbPath(relDir));
   }
 
   async read(relPath: string): Promise<Uint8Array> {
@@ -123,11 +166,11 @@ export class GitKbStore implements KbStore {
   }
 
   async revisions(relPath: string): Promise<number> {
-    return (await commitsTouching(this.#git, normaliseKbPath(relPath))).length;
+    return (await pathCommits(this.#run, normaliseKbPath(relPath))).length;
   }
 
   headCommit(): Promise<string | undefined> {
-    return resolveCommit(this.#git, 'HEAD');
+    return refCommit(this.#run, 'HEAD');
   }
 
   sync(): Promise<void> {
@@ -149,32 +192,58 @@ export class GitKbStore implements KbStore {
     message: string,
     scope: string | undefined,
   ): Promise<UploadResult> {
-    let onRemote: Buffer | undefined;
+    let blob: string | undefined;
+    const idOf = (id: string): string => (blob !== undefined && blob.length === id.length ? blob : (blob = gitBlobId(data, id.length)));
+    let onRemote: string | undefined;
     if (this.hasRemote) {
       await this.#git.fetch('origin');
-      onRemote = await blobAt(this.#git, UPSTREAM, file);
-      if (onRemote !== undefined && !onRemote.equals(data)) {
-        throw permanent(new KbPathTaken(file, 'remote', sha256, sha256Hex(onRemote)));
+      onRemote = await blobIdAt(this.#run, UPSTREAM, file);
+      if (onRemote !== undefined && onRemote !== idOf(onRemote)) {
+        throw permanent(new KbPathTaken(file, 'remote', sha256, sha256Hex(await readBlob(this.#run, onRemote))));
       }
     }
-    const atHead = await blobAt(this.#git, 'HEAD', file);
-    if (atHead !== undefined && !atHead.equals(data)) {
-      throw permanent(new KbPathTaken(file, 'local-commit', sha256, sha256Hex(atHead)));
+    let local = await this.#atHead(file);
+    if (local.blob !== undefined && local.blob !== idOf(local.blob)) {
+      throw permanent(new KbPathTaken(file, 'local-commit', sha256, sha256Hex(await readBlob(this.#run, local.blob))));
     }
-    if (atHead === undefined && (await commitsTouching(this.#git, file)).length > 0) {
+    if (local.blob === undefined && local.touched) {
       throw permanent(new KbPathTaken(file, 'history', sha256, undefined));
     }
     if (this.hasRemote) {
-      if (atHead === undefined && onRemote !== undefined) await this.#dropUncommittedCopy(file);
-      await this.#integrate();
+      if (local.blob === undefined && onRemote !== undefined) await this.#dropUncommittedCopy(file);
+      if (await this.#integrate()) local = await this.#atHead(file);
     }
-    if ((await blobAt(this.#git, 'HEAD', file)) === undefined) {
-      await this.#commitFile(file, data, message, scope);
-    }
+    let commit: string | undefined;
+    if (local.blob === undefined) commit = await this.#commitFile(file, data, message, scope);
     if (this.hasRemote) await this.#pushIfAhead(scope);
-    const commit = await commitThatAdded(this.#git, file);
+    commit ??= local.addedBy ?? (await commitThatAdded(this.#git, file));
     if (commit === undefined) throw new Error(`KB path ${file} has no commit after upload`);
     return { path: file, sha256, bytes: data.length, commit };
+  }
+
+  /**
+   * Commits run with automatic gc/maintenance off (one process less per commit), so the store runs
+   * `git maintenance run --auto` itself after the one commit a run makes through `update` (the
+   * runs-index line): git decides whether anything needs packing, as it would after a commit.
+   * Best effort: it never changes content, so its failure does not fail the update.
+   */
+  async #housekeep(): Promise<void> {
+    await this.#housekeepingRun(['maintenance', 'run', '--auto', '--quiet']).catch(() => undefined);
+  }
+
+  /**
+   * The path at HEAD from one `git log -1 --raw` ({@link lastChange}); in the rare history it
+   * cannot answer alone (a merge), from an `ls-tree` and a `log` as before.
+   */
+  async #atHead(file: string): Promise<PathAtHead> {
+    const last = await lastChange(this.#run, file);
+    if (last === null) return { blob: undefined, touched: false, addedBy: undefined };
+    if (last !== undefined) {
+      if (last.status === 'D') return { blob: undefined, touched: true, addedBy: undefined };
+      return { blob: last.blob, touched: true, addedBy: last.status === 'A' ? last.commit : undefined };
+    }
+    const blob = await blobIdAt(this.#run, 'HEAD', file);
+    return { blob, touched: blob !== undefined || (await pathCommits(this.#run, file)).length > 0, addedBy: undefined };
   }
 
   /**
@@ -187,22 +256,32 @@ export class GitKbStore implements KbStore {
     await rm(path.join(this.dir, file), { force: true });
   }
 
-  async #commitFile(file: string, data: Buffer, message: string, scope: string | undefined): Promise<void> {
+  /** Writes, adds and commits only `file`; returns the new commit's full id (from the commit's own summary). */
+  async #commitFile(file: string, data: Buffer, message: string, scope: string | undefined): Promise<string> {
     const absolute = path.join(this.dir, file);
     await mkdir(path.dirname(absolute), { recursive: true });
     await writeFileAtomic(absolute, data);
-    await this.#git.raw(['add', '--', file]);
+    await this.#run(['add', '--', file]);
     failpoint('kb.commit.before', scope);
-    const result = await this.#git.commit(message, [file]);
-    if (result.commit === '') throw new Error(`git commit of ${file} recorded nothing`);
+    const summary = (await this.#run(['commit', '-m', message, '--', file])).toString('utf8');
+    const commit = committedId(summary);
+    if (commit === undefined) throw new Error(`git commit of ${file} recorded nothing`);
     failpoint('kb.commit.after', scope);
+    return commit;
   }
 
+  /** Pushes HEAD when it has commits `origin/main` lacks (one `rev-list` when both exist). */
   async #pushIfAhead(scope: string | undefined): Promise<void> {
-    const head = await resolveCommit(this.#git, 'HEAD');
-    if (head === undefined) return;
-    const upstream = await resolveCommit(this.#git, UPSTREAM);
-    if (upstream !== undefined && (await countAhead(this.#git, 'HEAD', UPSTREAM)) === 0) return;
+    let ahead: number;
+    try {
+      ahead = Number.parseInt((await this.#run(['rev-list', '--count', `${UPSTREAM}..HEAD`])).toString('utf8').trim(), 10);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      if ((await refCommit(this.#run, 'HEAD')) === undefined) return;
+      if ((await refCommit(this.#run, UPSTREAM)) !== undefined) throw error;
+      ahead = 1;
+    }
+    if (ahead === 0) return;
     failpoint('kb.push.before', scope);
     await this.#git.push('origin', `HEAD:refs/heads/${KB_BRANCH}`);
     failpoint('kb.push.after', scope);
@@ -213,19 +292,26 @@ export class GitKbStore implements KbStore {
    * on top. A conflict on `resolve.file` is settled by applying `resolve.edit` to the version being
    * rebased onto (the remote's), never by picking one side; any other conflict aborts the rebase
    * and fails the attempt.
+   * @returns whether HEAD moved
    */
-  async #integrate(resolve?: { file: string; edit: KbEdit }): Promise<void> {
-    if ((await resolveCommit(this.#git, UPSTREAM)) === undefined) return;
-    if ((await resolveCommit(this.#git, 'HEAD')) === undefined) {
+  async #integrate(resolve?: { file: string; edit: KbEdit }): Promise<boolean> {
+    let behind: number;
+    try {
+      behind = Number.parseInt((await this.#run(['rev-list', '--count', `HEAD..${UPSTREAM}`])).toString('utf8').trim(), 10);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      if ((await refCommit(this.#run, UPSTREAM)) === undefined) return false;
+      if ((await refCommit(this.#run, 'HEAD')) !== undefined) throw error;
       await this.#git.raw(['merge', '--ff-only', UPSTREAM]);
-      return;
+      return true;
     }
-    if ((await countAhead(this.#git, UPSTREAM, 'HEAD')) === 0) return;
+    if (behind === 0) return false;
     try {
       await this.#git.raw(['rebase', '--autostash', UPSTREAM]);
     } catch (error) {
       await this.#settleRebase(error, resolve);
     }
+    return true;
   }
 
   async #settleRebase(error: unknown, resolve: { file: string; edit: KbEdit } | undefined): Promise<void> {
@@ -238,7 +324,8 @@ export class GitKbStore implements KbStore {
           ? failure
           : new Error(`rebase onto origin/${KB_BRANCH} conflicts on ${conflicts.join(', ')}`);
       }
-      const theirs = await blobAt(this.#git, 'HEAD', resolve.file);
+      const theirsId = await blobIdAt(this.#run, 'HEAD', resolve.file);
+      const theirs = theirsId === undefined ? undefined : await readBlob(this.#run, theirsId);
       const next = resolve.edit(theirs?.toString('utf8'));
       try {
         if (next === undefined) {

@@ -1,11 +1,11 @@
 /**
  * Opens (or initialises) a KB work tree as a {@link KbStore} (DESIGN §3).
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CheckRepoActions } from 'simple-git';
 import { GitKbStore, KB_BRANCH } from './gitKbStore.js';
-import { createKbGit, type KbAuthor } from './kbGit.js';
+import { createKbGit, createKbGitRunner, type KbAuthor } from './kbGit.js';
 import { kbGitEnv } from './kbGitEnv.js';
 import type { KbStore } from './KbStore.js';
 import type { UploadRetryPolicy } from './uploadRetry.js';
@@ -35,9 +35,9 @@ export interface OpenKbOptions {
 
 /**
  * Opens the KB at `options.dir`: `git init --initial-branch=main` when the directory is not the
- * root of a git work tree (a KB nested in another repository gets its own), then configures
- * `origin` when `remote` is given. Does not touch the network: the first write (or
- * {@link KbStore.sync}) fetches.
+ * root of a git work tree (no `.git` in it: a KB nested in another repository gets its own), then
+ * configures `origin` when `remote` is given. Does not touch the network: the first write (or
+ * {@link KbStore.sync}) fetches. One git process (`remote -v`) for an existing KB.
  *
  * @returns the git-backed store; its writes run through {@link withUploadRetry}
  * @throws GitError when git itself fails (not a repository and cannot be initialised, …)
@@ -48,7 +48,8 @@ export async function openKb(options: OpenKbOptions): Promise<KbStore> {
   const env = kbGitEnv(process.env, options.env ?? {});
   const author = options.author ?? DEFAULT_KB_AUTHOR;
   const git = createKbGit(dir, env, author);
-  if (!(await git.checkIsRepo(CheckRepoActions.IS_REPO_ROOT))) {
+  // A `.git` directory (or gitfile) in `dir` is what makes it a work-tree root; no process needed to ask.
+  if (!existsSync(path.join(dir, '.git'))) {
     await git.init([`--initial-branch=${KB_BRANCH}`]);
   }
   const remotes = await git.getRemotes(true);
@@ -62,6 +63,8 @@ export async function openKb(options: OpenKbOptions): Promise<KbStore> {
   return new GitKbStore({
     dir,
     git,
+    run: createKbGitRunner(dir, env, author),
+    housekeepingRun: createKbGitRunner(dir, env, author, true),
     editorGit: createKbGit(dir, env, author, true),
     hasRemote: options.remote !== undefined || origin !== undefined,
     retry: options.retry ?? {},

@@ -14,7 +14,7 @@ import { openDatabase } from '../db/openDatabase.js';
 import { InputError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
-import { addedInCommit } from '../evidence/addedInCommit.js';
+import { kbPathHistory } from '../evidence/addedInCommit.js';
 import { checkEvidence } from '../evidence/checkEvidence.js';
 import { evidenceRunOf, type KbHistory } from '../evidence/EvidenceRun.js';
 import { findSourceVersion } from '../evidence/findSourceVersion.js';
@@ -43,11 +43,12 @@ async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Pr
   }
 }
 
-/** The auditor's view of the KB's git history (read-only git). */
+/** The auditor's view of the KB's git history (read-only git; one `git log` per run folder). */
 function kbHistory(kb: KbStore): KbHistory {
+  const paths = kbPathHistory(kb.dir);
   return {
-    revisions: (relPath) => kb.revisions(relPath),
-    addedIn: addedInCommit(kb.dir),
+    revisions: (relPath) => paths.revisions(relPath),
+    addedIn: (relPath) => paths.addedIn(relPath),
     findSource: (relPath, sourceVersionId) => findSourceVersion(kb.dir, relPath, sourceVersionId),
   };
 }
