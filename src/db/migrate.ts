@@ -36,7 +36,7 @@ export interface MigrateResult {
 }
 
 /** Advisory lock key shared by every migrator (any int8; fixed so hosts agree). */
-const MIGRATE_LOCK = 7_202_611_210;
+export const MIGRATE_LOCK = 7_202_611_210;
 
 const META_DDL = `CREATE SCHEMA IF NOT EXISTS cutter_meta;
 CREATE TABLE IF NOT EXISTS cutter_meta.schema_migration (
