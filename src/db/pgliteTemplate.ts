@@ -124,6 +124,15 @@ function isTaken(err: unknown): boolean {
   return code === 'ENOTEMPTY' || code === 'EEXIST';
 }
 
+/** Removes scratch copies beside `target` left by seeders that were killed halfway. */
+async function removeDeadSeeds(target: string): Promise<void> {
+  const prefix = `${path.basename(target)}.seed-`;
+  for (const name of await readdir(path.dirname(target))) {
+    const seeder = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+    if (seeder !== null && !isAlive(Number(seeder[1]))) await rm(path.join(path.dirname(target), name), { recursive: true, force: true });
+  }
+}
+
 /**
  * Makes a missing (or empty) embedded data directory a copy of the build's template. Does nothing
  * when `dataDir` already holds anything, or when no template is built (the caller then opens PGlite,
@@ -131,7 +140,8 @@ function isTaken(err: unknown): boolean {
  *
  * The copy goes to a scratch folder beside `dataDir` and is published with one rename, so a second
  * process seeding at the same time, or a crash halfway, never leaves a half-copied database: the
- * loser's rename fails on the non-empty directory and its copy is discarded.
+ * loser's rename fails on the non-empty directory and its copy is discarded; a scratch copy of a
+ * killed seeder is removed by the next one.
  *
  * @param dataDir - absolute PGlite data directory
  * @param root - package root (default: {@link packageRoot})
@@ -148,6 +158,7 @@ export async function seedPgliteFromTemplate(dataDir: string, root = packageRoot
   const target = dataDir.replace(/\/+$/, '');
   const scratch = `${target}.seed-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(path.dirname(target), { recursive: true });
+  await removeDeadSeeds(target);
   try {
     await cp(template, scratch, { recursive: true, errorOnExist: true, force: false });
     try {

@@ -46,9 +46,11 @@ describe('the migrated PGlite template', () => {
     expect(await readdir(dataDir)).toEqual(['something']);
   });
 
-  test('two processes seeding the same directory at once: one copy wins, no scratch copy is left', async () => {
+  test('two processes seeding the same directory at once: one copy wins, no scratch copy is left (nor one of a killed seeder)', async () => {
     const parent = path.join(tmp, 'ws3');
     const dataDir = path.join(parent, 'pglite');
+    // The scratch copy of a seeder killed halfway (no such pid) is cleaned up by the next seeder.
+    await mkdir(path.join(parent, `pglite.seed-${2 ** 22 + 1}-0badc0de`), { recursive: true });
     const results = await Promise.all([seedPgliteFromTemplate(dataDir), seedPgliteFromTemplate(dataDir)]);
     expect(results.filter((x) => x)).toHaveLength(1);
     expect(await readdir(parent)).toEqual(['pglite']);
