@@ -145,7 +145,7 @@ async function initAndFirstCut(base: string, i: number, preload: string): Promis
   const ws = path.join(base, `ws-${i}`);
   const sample = path.join(root, 'knowledge', 'samples', 'sample-statute');
   const initMs = orchestrate(base, ['init', ws]);
-  orchestrate(ws, ['keys', 'generate', '--name', 'bench-sovereign', '--out', 'sovereign']);
+  orchestrate(ws, ['keys', 'generate', '--name', 'Bench Sovereign', '--file-stem', 'bench-sovereign', '--out', 'sovereign', '--no-passphrase']);
   copyFileSync(path.join(ws, 'sovereign', 'bench-sovereign.pub.asc'), path.join(ws, 'keyring', 'bench-sovereign.pub.asc'));
   writeFileSync(path.join(ws, 'orchestrate.yaml'), 'backup:\n  recipients: [keyring/bench-sovereign.pub.asc]\nactor: bench@localhost\n');
   orchestrate(ws, ['document', 'add', '--law-id', 'sample-ora', '--doc-prefix', 'SAMPLE-ORA', '--title', 'Sample Open Records Act', '--source', path.join(sample, 'source.txt'), '--vocab', path.join(sample, 'vocab.yaml')]);
