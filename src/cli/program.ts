@@ -2,29 +2,14 @@
  * The commander program: declares the commands; each command is a function in `src/commands/`
  * taking an options object. `--json` on every command puts the result (or the error) on stdout as
  * one JSON document; progress goes to stderr (DESIGN §8, issue 5).
+ *
+ * Lazy start (issue 11): this module imports only commander and the exit codes. Each action loads
+ * its command's modules with `import()` when it runs, so `--help`, usage errors and `failpoints`
+ * never load openpgp, pg, PGlite, simple-git, xstate, zod or yaml.
  */
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/configSchema.js';
-import { loadConfig } from '../config/loadConfig.js';
 import { EXIT } from '../errors.js';
-import { dbMigrate, dbVerify } from '../commands/dbMigrate.js';
-import { listFailpoints } from '../failpoints/failpoint.js';
-import { init } from '../commands/init.js';
-import { keysGenerate } from '../commands/keysGenerate.js';
-import { documentAdd } from '../commands/documentAdd.js';
-import { plan } from '../commands/plan.js';
-import { openKb } from '../kb/openKb.js';
-import { cut } from '../commands/cut.js';
-import { resume } from '../commands/resume.js';
-import { runOutcomeReport, stderrProgress } from './formatRunOutcome.js';
-import { approve } from '../commands/approve.js';
-import { parseDuration, status } from '../commands/status.js';
-import { runs } from '../commands/runs.js';
-import { voidRun } from '../commands/void.js';
-import { verify } from '../commands/verify.js';
-import { createCutMachine } from '../../machines/cutMachine.js';
-import { toMermaid } from '../../machines/toMermaid.js';
-import { reportError } from './reportError.js';
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIO {
@@ -59,6 +44,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   let secrets: string[] = [];
   const config = async (): Promise<Config> => {
     const g = program.opts<GlobalOptions>();
+    const { loadConfig } = await import('../config/loadConfig.js');
     const c = await loadConfig({ workspace: g.workspace ?? '.', env: io.env, cwd: io.cwd });
     secrets = c.secrets;
     return c;
@@ -72,6 +58,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
       else if (out.text !== '') io.stdout(out.text.endsWith('\n') ? out.text : `${out.text}\n`);
       state.exitCode = out.exitCode ?? EXIT.ok;
     } catch (err) {
+      const { reportError } = await import('./reportError.js');
       const r = reportError(err, secrets);
       if (json) io.stdout(`${JSON.stringify(r.json, null, 2)}\n`);
       io.stderr(`${r.text}\n`);
@@ -85,6 +72,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { dbMigrate } = await import('../commands/dbMigrate.js');
         const r = await dbMigrate({ config: await config() });
         const text = r.applied.length === 0
           ? `schema up to date on ${r.engine} (${r.alreadyApplied.length} migrations applied earlier)`
@@ -97,6 +85,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { dbVerify } = await import('../commands/dbMigrate.js');
         const r = await dbVerify({ config: await config() });
         const text = r.results.map((x) => `${x.ok ? 'ok  ' : 'FAIL'} ${x.id}`).join('\n');
         return { json: r, text, exitCode: r.ok ? EXIT.ok : EXIT.stopped };
@@ -109,6 +98,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { listFailpoints } = await import('../failpoints/failpoint.js');
         const names = listFailpoints();
         return { json: { failpoints: names }, text: names.join('\n') };
       })(),
@@ -120,6 +110,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (dir: string | undefined, opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { init } = await import('../commands/init.js');
         const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
         const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
         return { json: { ok: true, ...r }, text };
@@ -133,6 +124,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (opts: { documentId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const [{ cut }, { runOutcomeReport, stderrProgress }] = await Promise.all([import('../commands/cut.js'), import('./formatRunOutcome.js')]);
         const o = await cut({ config: await config(), documentId: opts.documentId, progress: stderrProgress(io.stderr) });
         const r = runOutcomeReport(o, secrets);
         return { json: r.json, text: r.text, exitCode: r.exitCode };
@@ -146,6 +138,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the outcome as JSON')
     .action(async (opts: { runId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const [{ resume }, { runOutcomeReport, stderrProgress }] = await Promise.all([import('../commands/resume.js'), import('./formatRunOutcome.js')]);
         const o = await resume({ config: await config(), runId: opts.runId, progress: stderrProgress(io.stderr) });
         const r = runOutcomeReport(o, secrets);
         return { json: r.json, text: r.text, exitCode: r.exitCode };
@@ -165,6 +158,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { runId: string; gate: string; key: string; deny?: boolean; reason?: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { approve } = await import('../commands/approve.js');
         const r = await approve({ config: await config(), cwd: io.cwd, runId: opts.runId, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...(opts.deny === true ? { deny: true } : {}), ...(opts.reason === undefined ? {} : { reason: opts.reason }) });
         return { json: r.json, text: r.text };
       })(),
@@ -179,6 +173,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { runId?: string; waiting?: boolean; olderThan?: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { parseDuration, status } = await import('../commands/status.js');
         const r = await status({ config: await config(), ...(opts.runId === undefined ? {} : { runId: opts.runId }), ...(opts.waiting === true ? { waiting: true } : {}), ...(opts.olderThan === undefined ? {} : { olderThanMs: parseDuration(opts.olderThan) }) });
         return { json: r.json, text: r.text };
       })(),
@@ -192,6 +187,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { documentId?: string; state?: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { runs } = await import('../commands/runs.js');
         const r = await runs({ config: await config(), ...(opts.documentId === undefined ? {} : { documentId: opts.documentId }), ...(opts.state === undefined ? {} : { state: opts.state }) });
         return { json: r.json, text: r.text };
       })(),
@@ -203,7 +199,10 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .requiredOption('--run-id <run-id>', 'the run to verify')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { runId: string; json?: boolean }) =>
-      run(opts.json === true, async () => verify({ config: await config(), runId: opts.runId }))(),
+      run(opts.json === true, async () => {
+        const { verify } = await import('../commands/verify.js');
+        return verify({ config: await config(), runId: opts.runId });
+      })(),
     );
 
   program
@@ -215,6 +214,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { runId: string; key: string; reason: string; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { voidRun } = await import('../commands/void.js');
         const r = await voidRun({ config: await config(), cwd: io.cwd, runId: opts.runId, keyFile: opts.key, reason: opts.reason, ...passphrase() });
         return { json: r.json, text: r.text };
       })(),
@@ -233,6 +233,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .action(async (opts: { lawId: string; docPrefix: string; title: string; source: string; vocab: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const c = await config();
+        const [{ openKb }, { documentAdd }] = await Promise.all([import('../kb/openKb.js'), import('../commands/documentAdd.js')]);
         const kb = await openKb({ dir: c.kbDir });
         const r = await documentAdd({ cwd: io.cwd, kbDir: c.kbDir, lawId: opts.lawId, docPrefix: opts.docPrefix, title: opts.title, source: opts.source, vocab: opts.vocab, kb });
         const { text, ...json } = r;
@@ -248,6 +249,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .action(async (opts: { documentId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const c = await config();
+        const { plan } = await import('../commands/plan.js');
         return plan({ kbDir: c.kbDir, documentId: opts.documentId, json: opts.json === true });
       })(),
     );
@@ -265,6 +267,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .addHelpText('after', '\nExamples:\n  ORCHESTRATE_KEY_PASSPHRASE=… orchestrate keys generate --name "Ada Lovelace" --email ada@example.org --out ~/ada-keys\n  orchestrate keys generate --name "Demo Sovereign" --out ./keys --no-passphrase\n\nExit codes: 0 written; 2 bad input (nothing written)')
     .action(async (opts: { name: string; out: string; email?: string; fileStem?: string; passphrase: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
+        const { keysGenerate } = await import('../commands/keysGenerate.js');
         const passphrase = io.env['ORCHESTRATE_KEY_PASSPHRASE'];
         const r = await keysGenerate({
           name: opts.name,
@@ -293,6 +296,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
+        const [{ createCutMachine }, { toMermaid }] = await Promise.all([import('../../machines/cutMachine.js'), import('../../machines/toMermaid.js')]);
         const mermaid = toMermaid(createCutMachine());
         return { json: { mermaid }, text: mermaid };
       })(),

@@ -1,11 +1,14 @@
 /**
  * `orchestrate init [dir]` (issue 5): a workspace with `orchestrate.yaml`, a KB git repository,
- * `sidecars/` and `keyring/` — and nothing else. Safe to run twice: existing files are kept.
+ * `sidecars/` and `keyring/`, and — when the database is the embedded default — a migrated PGlite
+ * data directory (issue 11), so the first `cut` starts at once. Safe to run twice: existing files
+ * (an existing data directory included) are kept.
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, CONFIG_FILE } from '../config/loadConfig.js';
 import { openKb } from '../kb/openKb.js';
+import type { Config } from '../config/configSchema.js';
 
 /** The configuration file `init` writes: every key commented with its default and variable. */
 export const CONFIG_TEMPLATE = `# orchestrate.yaml — governed-cut orchestrator workspace (every key is optional).
@@ -37,8 +40,26 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
+ * Creates the embedded data directory: a copy of the build's migrated template when there is one
+ * for the current migrations (its key is the migrations' sha256, so it is migrated by construction
+ * and not opened here), otherwise initdb + every migration (e.g. running from the sources before a build).
+ */
+async function prepareEmbeddedDatabase(config: Config): Promise<void> {
+  const { seedPgliteFromTemplate } = await import('../db/pgliteTemplate.js');
+  if (await seedPgliteFromTemplate(config.pgliteDir)) return;
+  const [{ openDatabase }, { migrate }] = await Promise.all([import('../db/openDatabase.js'), import('../db/migrate.js')]);
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
  * Creates (or completes) a workspace in `dir`.
- * @throws InputError when an existing `orchestrate.yaml` is invalid (nothing else is created).
+ * @throws InputError when an existing `orchestrate.yaml` is invalid (nothing else is created);
+ *   DbUnavailable (`STOP_DB`) / LockHeld (`STOP_LOCKED`) when the embedded data directory cannot be created.
  */
 export async function init(options: { dir: string; cwd: string; env?: NodeJS.ProcessEnv }): Promise<InitResult> {
   const workspace = path.resolve(options.cwd, options.dir);
@@ -64,5 +85,13 @@ export async function init(options: { dir: string; cwd: string; env?: NodeJS.Pro
   const hadKb = await exists(path.join(config.kbDir, '.git'));
   await openKb({ dir: config.kbDir });
   (hadKb ? kept : created).push(kbRel);
+  if (config.databaseUrl === undefined && config.pgliteDir !== 'memory://') {
+    const rel = `${path.relative(workspace, config.pgliteDir) || '.'}/`;
+    if (await exists(path.join(config.pgliteDir, 'PG_VERSION'))) kept.push(rel);
+    else {
+      await prepareEmbeddedDatabase(config);
+      created.push(rel);
+    }
+  }
   return { workspace, created, kept };
 }

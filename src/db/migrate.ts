@@ -6,6 +6,10 @@
  * migrators serialize and a failure leaves the schema as it was. Each applied migration is recorded
  * in `cutter_meta.schema_migration` with the sha256 of its deploy file; a recorded migration whose
  * file changed or vanished is refused (drift) and nothing is applied.
+ *
+ * Every command opening the database migrates first, so the common case (nothing pending) is one
+ * SELECT compared with the files, no lock and no transaction (issue 11); anything else — a pending
+ * migration, drift, no migration table yet — takes the locked path, which decides exactly as before.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -32,7 +36,7 @@ export interface MigrateResult {
 }
 
 /** Advisory lock key shared by every migrator (any int8; fixed so hosts agree). */
-const MIGRATE_LOCK = 7_202_611_210;
+export const MIGRATE_LOCK = 7_202_611_210;
 
 const META_DDL = `CREATE SCHEMA IF NOT EXISTS cutter_meta;
 CREATE TABLE IF NOT EXISTS cutter_meta.schema_migration (
@@ -75,6 +79,27 @@ function drift(message: string): StopError {
 }
 
 /**
+ * The fast check: one SELECT of the recorded migrations. Returns their ids when they are exactly
+ * the files, in order, with the same sha256 (nothing pending, no drift); `undefined` otherwise —
+ * including when the table does not exist yet or cannot be read — so the caller takes the locked
+ * path, which applies what is pending or reports the drift.
+ */
+async function recordedMatchesFiles(db: Queryable, migrations: readonly Migration[]): Promise<string[] | undefined> {
+  let recorded: { id: string; sha256: string }[];
+  try {
+    recorded = (await db.query<{ id: string; sha256: string }>('SELECT id, sha256 FROM cutter_meta.schema_migration ORDER BY id')).rows;
+  } catch {
+    return undefined;
+  }
+  if (recorded.length !== migrations.length) return undefined;
+  for (const [i, row] of recorded.entries()) {
+    const file = migrations[i];
+    if (file === undefined || file.id !== row.id || file.sha256 !== row.sha256) return undefined;
+  }
+  return recorded.map((r) => r.id);
+}
+
+/**
  * Applies every pending migration; a no-op when all are applied.
  *
  * @throws StopError `STOP_DRIFT` when an applied migration's file changed, vanished, or a new
@@ -83,6 +108,8 @@ function drift(message: string): StopError {
  */
 export async function migrate(db: Database, options: { sqlDir?: string } = {}): Promise<MigrateResult> {
   const migrations = await readMigrations(options.sqlDir);
+  const upToDate = await recordedMatchesFiles(db, migrations);
+  if (upToDate !== undefined) return { engine: db.engine, applied: [], alreadyApplied: upToDate };
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
     await tx.exec(META_DDL);

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { runCli, type CliIO } from '../../../src/cli/program.js';
+import { readMigrations } from '../../../src/db/migrate.js';
 import { packageRoot } from '../../../src/packageRoot.js';
 import { STOP_REPORT_KEYS } from '../../../src/stops/stopReport.js';
 import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
@@ -37,17 +39,77 @@ describe('orchestrate CLI foundation', () => {
     expect(db.stdout).toMatch(/verify/);
   });
 
-  test('db migrate --json on the embedded default creates PGlite in the workspace and reports what it applied', async () => {
+  test('db migrate --json on the embedded default creates PGlite in the workspace (a copy of the migrated template) and reports every migration', async () => {
     const io = capture(ws);
     expect(await runCli(['db', 'migrate', '--json'], io)).toBe(0);
-    const first = JSON.parse(io.out.join('')) as { ok: boolean; engine: string; applied: { id: string; sha256: string }[] };
+    const first = JSON.parse(io.out.join('')) as { ok: boolean; engine: string; applied: { id: string; sha256: string }[]; already_applied: string[] };
     expect(first.ok).toBe(true);
     expect(first.engine).toBe('pglite');
-    expect(first.applied.map((m) => m.id)).toContain('003_iu');
+    expect([...first.already_applied, ...first.applied.map((m) => m.id)]).toEqual((await readMigrations()).map((m) => m.id));
     expect(existsSync(path.join(ws, '.orchestrate', 'pglite', 'PG_VERSION'))).toBe(true);
     const again = capture(ws);
     expect(await runCli(['db', 'migrate', '--json'], again)).toBe(0);
     expect((JSON.parse(again.out.join('')) as { applied: unknown[] }).applied).toEqual([]);
+  });
+
+  test('init makes the embedded database ready: created from the template, migrated, kept on a second init', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orchestrate-init-'));
+    try {
+      const io = capture(dir);
+      expect(await runCli(['init', dir, '--json'], io)).toBe(0);
+      const r = JSON.parse(io.out.join('')) as { created: string[]; kept: string[] };
+      expect(r.created).toContain('.orchestrate/pglite/');
+      expect(existsSync(path.join(dir, '.orchestrate', 'pglite', 'PG_VERSION'))).toBe(true);
+      const migrated = capture(dir);
+      expect(await runCli(['db', 'migrate', '--json'], migrated)).toBe(0);
+      const m = JSON.parse(migrated.out.join('')) as { applied: unknown[]; already_applied: string[] };
+      expect(m.applied).toEqual([]);
+      expect(m.already_applied).toEqual((await readMigrations()).map((x) => x.id));
+      const again = capture(dir);
+      expect(await runCli(['init', dir, '--json'], again)).toBe(0);
+      expect((JSON.parse(again.out.join('')) as { kept: string[] }).kept).toContain('.orchestrate/pglite/');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('init with DATABASE_URL set creates no embedded database', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orchestrate-init-pg-'));
+    try {
+      const io = capture(dir, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect(await runCli(['init', dir, '--json'], io)).toBe(0);
+      expect(existsSync(path.join(dir, '.orchestrate'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('lazy start: --help, usage errors and failpoints load no driver, crypto, git, machine or validation library', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orchestrate-lazy-'));
+    try {
+      const log = path.join(dir, 'loaded.txt');
+      const hooks = path.join(dir, 'hooks.mjs');
+      await writeFile(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`);
+      const register = path.join(dir, 'register.mjs');
+      await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+      const heavy = ['openpgp', 'pg', '@electric-sql/pglite', 'simple-git', 'xstate', 'zod', 'yaml'];
+      for (const args of [['--help'], ['db', '--help'], ['failpoints'], ['failpoints', '--json'], ['no-such-command']]) {
+        await writeFile(log, '');
+        await run(process.execPath, ['--import', pathToFileURL(register).href, bin, ...args], { cwd: dir, env: { PATH: process.env['PATH'] } }).catch((e: { code?: number }) => {
+          if (e.code !== 2) throw e;
+        });
+        const loaded = (await readFile(log, 'utf8')).split('\n').filter((u) => u !== '');
+        expect(loaded.some((u) => u.endsWith('/dist/src/cli.js')), `the hook saw ${args.join(' ')} run`).toBe(true);
+        const packages = loaded.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p) => p !== undefined);
+        expect(packages.filter((p) => heavy.includes(p)), args.join(' ')).toEqual([]);
+      }
+      // The hook does see packages: a command that reads the configuration loads its validator.
+      await writeFile(log, '');
+      await run(process.execPath, ['--import', pathToFileURL(register).href, bin, 'status'], { cwd: dir, env: { PATH: process.env['PATH'] } });
+      expect(await readFile(log, 'utf8')).toMatch(/\/node_modules\/zod\//);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unreachable DATABASE_URL with a password exits 20 with STOP_DB and the password appears nowhere', async () => {

@@ -5,7 +5,9 @@ import { expect, test } from 'vitest';
 import { uuidv7 } from 'uuidv7';
 import { DbConstraintError, SQLSTATE_APPEND_ONLY, SQLSTATE_LIFECYCLE } from '../../../src/db/dbErrors.js';
 import type { Queryable } from '../../../src/db/Database.js';
-import { migrate, readMigrations, verifyMigrations } from '../../../src/db/migrate.js';
+import { MIGRATE_LOCK, migrate, readMigrations, verifyMigrations } from '../../../src/db/migrate.js';
+import { openPostgres } from '../../../src/db/openPostgres.js';
+import pg from 'pg';
 import { StopError } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/packageRoot.js';
 import { describeEachEngine } from '../../support/engines.js';
@@ -80,6 +82,68 @@ describeEachEngine('schema and migrations', (ctx) => {
       expect(t.rows[0]?.r).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** Runs `migrate` on a copy of sql/ changed by `change`; returns what it threw. */
+  async function migrateChangedCopy(change: (dir: string) => Promise<void>): Promise<unknown> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orchestrate-sql-'));
+    try {
+      await cp(path.join(packageRoot(), 'sql'), dir, { recursive: true });
+      await change(dir);
+      return await rejectionOf(migrate(ctx.db(), { sqlDir: dir }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('with nothing pending, an edited applied migration is still refused (the one-query check falls through to the drift check)', async () => {
+    const err = await migrateChangedCopy(async (dir) => {
+      const target = path.join(dir, 'deploy', '005_append_only_guards.sql');
+      await writeFile(target, `${await readFile(target, 'utf8')}\n-- edited after it was applied\n`);
+    });
+    expect(err).toBeInstanceOf(StopError);
+    expect((err as StopError).code).toBe('STOP_DRIFT');
+    expect((err as StopError).message).toContain('005_append_only_guards was edited');
+  });
+
+  test('a vanished applied migration is refused', async () => {
+    const files = await readMigrations();
+    const last = files.at(-1)?.id as string;
+    const err = await migrateChangedCopy(async (dir) => {
+      await rm(path.join(dir, 'deploy', `${last}.sql`));
+      await rm(path.join(dir, 'verify', `${last}.sql`));
+    });
+    expect((err as StopError).code).toBe('STOP_DRIFT');
+    expect((err as StopError).message).toContain(`${last} has no file`);
+  });
+
+  test('a new migration that sorts before the last applied one is refused and not applied', async () => {
+    const err = await migrateChangedCopy(async (dir) => {
+      await writeFile(path.join(dir, 'deploy', '002_zz_early.sql'), 'CREATE TABLE cutter.should_not_exist_early (x int);');
+      await writeFile(path.join(dir, 'verify', '002_zz_early.sql'), 'SELECT true AS ok;');
+    });
+    expect((err as StopError).code).toBe('STOP_DRIFT');
+    expect((err as StopError).message).toContain('002_zz_early sorts before');
+    const t = await ctx.db().query<{ r: string | null }>("SELECT to_regclass('cutter.should_not_exist_early')::text AS r");
+    expect(t.rows[0]?.r).toBeNull();
+  });
+
+  test('with nothing pending, migrate does not wait for the migration lock another session holds', async () => {
+    if (ctx.engine !== 'postgres') return; // PGlite is one connection: no other session can hold the lock.
+    await migrate(ctx.db());
+    const holder = new pg.Client({ connectionString: ctx.url() });
+    await holder.connect();
+    // If migrate waited for the lock, lock_timeout turns the wait into an error instead of a hang.
+    const bounded = await openPostgres(`${ctx.url() as string}?options=${encodeURIComponent('-c lock_timeout=30000')}`);
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATE_LOCK]);
+      const r = await migrate(bounded);
+      expect(r.applied).toEqual([]);
+      expect(r.alreadyApplied).toEqual((await readMigrations()).map((m) => m.id));
+    } finally {
+      await bounded.close();
+      await holder.end();
     }
   });
 
