@@ -18,7 +18,7 @@
  * - the rows joined by `,` inside `[` `]`, and the sha256 hex of that text's UTF-8 bytes.
  *
  * Any difference between the two forms makes the digests differ, so a mismatch can only fail a
- * check, never pass a tampered row (test/integration/ledger/iuRowsDigest.test.ts holds both engines
+ * check, never pass a tampered row (test/integration/evidence/iuRowsAggregate.test.ts holds both engines
  * to `writerDigest` on awkward values).
  */
 import type { Queryable } from '../db/Database.js';
