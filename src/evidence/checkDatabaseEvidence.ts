@@ -27,7 +27,8 @@ export interface DatabaseEvidence {
 
 /**
  * How the IU rows are checked: `verify` reads every row back and derives in TS (and returns the
- * rows); `gate` asks the database for one aggregate (`aggregateIuRows`) and returns no rows.
+ * rows); `gate` asks the database for one aggregate (`aggregateIuRows`), returns no rows, and issues the
+ * independent reads together (a pooled engine overlaps them).
  */
 export type IuRowsMode = 'gate' | 'verify';
 
@@ -224,7 +225,13 @@ export async function checkDatabaseEvidence(run: EvidenceRun, db: Queryable | un
     (cached ??= csid === undefined ? Promise.resolve(undefined) : mode === 'gate' ? aggregatedRows(db, csid) : readRows(db, csid));
   try {
     const checks: Check[] = [];
-    for (const c of list) checks.push('read' in c ? await c.read(db, rows) : c);
+    if (mode === 'gate') {
+      // The reads are independent: issued together they overlap on a pooled engine (PostgreSQL;
+      // PGlite runs them one after the other). The rows keep the list's order.
+      checks.push(...await Promise.all(list.map((c) => ('read' in c ? c.read(db, rows) : c))));
+    } else {
+      for (const c of list) checks.push('read' in c ? await c.read(db, rows) : c);
+    }
     const read = await rows();
     return read?.ius === undefined ? { checks } : { checks, ius: read.ius };
   } catch (error) {
