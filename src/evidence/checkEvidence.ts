@@ -8,11 +8,13 @@
 import type { Mark } from '../cutter/markRegion.js';
 import type { StoredIu } from '../ledger/readBackIus.js';
 import { checkBackupEvidence } from './checkBackupEvidence.js';
-import { checkDatabaseEvidence } from './checkDatabaseEvidence.js';
+import { checkDatabaseEvidence, type CheckerOptions } from './checkDatabaseEvidence.js';
 import { checkKbEvidence } from './checkKbEvidence.js';
 import { checkSourceEvidence } from './checkSourceEvidence.js';
 import type { Check } from './Check.js';
-import type { EvidenceOptions, EvidenceRun, EvidenceSources } from './EvidenceRun.js';
+import type { EvidenceRun, EvidenceSources } from './EvidenceRun.js';
+
+export type { CheckerOptions, IuRowsMode } from './checkDatabaseEvidence.js';
 
 /** The rows, and what was read on the way (for checks built on top: lossless cut, lifecycle). */
 export interface Evidence {
@@ -20,21 +22,24 @@ export interface Evidence {
   checks: Check[];
   /** MARK of the run's source version, when its bytes were found. */
   mark?: Mark;
-  /** The run's IU rows in `seq` order, when its change set was read. */
+  /** The run's IU rows in `seq` order, when its change set was read back (`verify` mode, not `gate`). */
   ius?: StoredIu[];
 }
 
 /**
  * Checks run `run` against live state. Only pins that are set are checked (a run's `complete`
  * flag makes a missing pin a failure); a missing `sources.db` / `sources.sidecarsDir` makes the
- * DB / backup rows skipped. Reads only.
+ * DB / backup rows skipped. Reads only. With `options.mode: 'gate'` (the internal gate) the IU rows
+ * are checked by one server-side aggregate and not returned; the default `verify` reads them back
+ * for the checks built on top. Either way the source is read and hashed, and MARK / CUTPLAN come
+ * from the in-process memo when the bytes and vocabulary did not change (`checkSourceEvidence`).
  *
  * @example
  * const { checks } = await checkEvidence(run, { kbDir, kb, sidecarsDir, db });
  * const failed = checks.filter((c) => !c.ok); // each names itself: failed[0].check === 'db.iu_content_hash'
  * @throws the driver's error on a failing DB query, unless `options.dbErrors` is `report`
  */
-export async function checkEvidence(run: EvidenceRun, sources: EvidenceSources, options: EvidenceOptions = {}): Promise<Evidence> {
+export async function checkEvidence(run: EvidenceRun, sources: EvidenceSources, options: CheckerOptions = {}): Promise<Evidence> {
   const source = await checkSourceEvidence(run, sources);
   const kb = await checkKbEvidence(run, sources);
   const backup = await checkBackupEvidence(run, sources);

@@ -14,14 +14,16 @@ import type { PhaseDeps } from './PhaseDeps.js';
 
 /**
  * Every evidence check of the run's pins against live state (failed and passed). Before the first
- * step completed nothing is pinned, so nothing is compared.
+ * step completed nothing is pinned, so nothing is compared. `gate` mode (issue 11): the source is
+ * read and hashed but re-planned only when its bytes or vocabulary changed (memo), and the IU rows
+ * are checked by one server-side aggregate instead of being read back.
  * @throws the driver's error when a DB query fails
  */
 export async function gateChecks(deps: PhaseDeps, { context }: PhaseActorInput): Promise<Check[]> {
   if (context.completed.length === 0) return [];
   const uploads = STEP_NAMES.flatMap((step) => context.uploads[step] ?? []);
   const run = evidenceRunOf({ ...deps.run, pins: context.pins, uploads, approvals: context.approvals, state: 'running' });
-  const { checks } = await checkEvidence(run, { kbDir: deps.config.kbDir, kb: deps.kb, sidecarsDir: deps.config.sidecarsDir, db: deps.db });
+  const { checks } = await checkEvidence(run, { kbDir: deps.config.kbDir, kb: deps.kb, sidecarsDir: deps.config.sidecarsDir, db: deps.db }, { mode: 'gate' });
   return checks;
 }
 

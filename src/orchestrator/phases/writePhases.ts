@@ -7,6 +7,7 @@ import canonicalize from 'canonicalize';
 import { StopError } from '../../errors.js';
 import { checkLossless } from '../../cutter/checkLossless.js';
 import { writerDigest } from '../../cutter/writerDigest.js';
+import { cutOfSource } from '../../evidence/checkSourceEvidence.js';
 import { findManifestEnvelope, recordLegB } from '../../ledger/LegBRecorder.js';
 import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
 import { readBackIus } from '../../ledger/readBackIus.js';
@@ -29,6 +30,16 @@ function refusedLines(context: CutContext, gate: GateName): string[] {
   ];
 }
 
+/**
+ * The run's plan through the cut memo: the source is read and its version checked (STOP_DRIFT when
+ * it changed), then MARK and CUTPLAN are looked up by the hash of the bytes and vocabulary — the
+ * internal gate just derived and checked them against the pins, so this is a hash and a lookup.
+ */
+function memoizedPlanOfRun(deps: PhaseDeps): ReturnType<typeof cutOfSource> {
+  const live = liveSourceOfRun(deps);
+  return cutOfSource(deps.config.kbDir, live.doc, live.doc.sourceBytes, deps.run.source_version_id);
+}
+
 /** Phase 6: one transaction writes the change set and every IU (or adopts the committed one). */
 export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
@@ -36,8 +47,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg1_approval_sha256) {
     throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [] });
   }
-  const live = liveSourceOfRun(deps);
-  const rows = live.plan();
+  const rows = memoizedPlanOfRun(deps).plan();
   const pinned = pinOf(context, 'writer_digest');
   const r = await writeLegA(deps.db, {
     runId: run.run_id,
@@ -45,7 +55,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     sourceVersionId: run.source_version_id,
     writerDigest: pinned,
     rows,
-    replanDigest: () => liveSourceOfRun(deps).writerDigest(),
+    replanDigest: () => memoizedPlanOfRun(deps).writerDigest(),
     role: deps.config.writerRole,
   });
   const upload = await publishAfterWrite(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
@@ -53,7 +63,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     work: [
       ...refusedLines(context, 'SG1'),
       `took the advisory lock of document ${run.document_id}`,
-      're-planned inside the transaction and asserted writer_digest',
+      're-read and hashed the source inside the transaction, took its plan from the cut memo (the plan the internal gate just checked) and asserted writer_digest',
       `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction (a change set this run committed earlier is found by its idempotency key and adopted)`,
     ],
     diff: [{ item: 'cutter.iu rows of this change set', pre: null, post: r.iuCount }],

@@ -90,6 +90,39 @@ describeEachEngineOnCopies('the evidence checker', buildRuns, ({ data, test }) =
     }
   });
 
+  test('gate mode (one server-side aggregate over the IU rows) gives the same rows as verify mode, untouched and tampered, without returning the IUs', async ({ copy }) => {
+    use(copy);
+    const changeSetId = built.changeSetId ?? '';
+    const bothModes = async () => {
+      const verify = await checkEvidence(run, sources());
+      const gate = await checkEvidence(run, sources(), { mode: 'gate' });
+      expect(gate.checks).toEqual(verify.checks);
+      expect(gate.ius).toBeUndefined();
+      expect(verify.ius).toHaveLength(built.plan.length);
+      return failedChecks(gate.checks).map((c) => c.check);
+    };
+    expect(await bothModes()).toEqual([]);
+    const rows = (await db.query<{ seq: number; text: string; content_hash: string }>('SELECT seq, text, content_hash FROM cutter.iu WHERE change_set_id = $1 AND seq IN (4, 5, 6, 7, 8, 9, 10) ORDER BY seq', [changeSetId])).rows;
+    const restore = async () => {
+      for (const r of rows) await asSuperuser('UPDATE cutter.iu SET text = $3, content_hash = $4 WHERE change_set_id = $1 AND seq = $2', [changeSetId, r.seq, r.text, r.content_hash]);
+    };
+    try {
+      await asSuperuser("UPDATE cutter.iu SET text = text || ' (tampered)' WHERE change_set_id = $1 AND seq IN (4, 6, 7, 8, 9, 10)", [changeSetId]);
+      expect(await bothModes()).toEqual(['db.iu_content_hash']);
+      await restore();
+      const forged = 'A forged article text.\n\n';
+      await asSuperuser('UPDATE cutter.iu SET text = $2, content_hash = encode(sha256(convert_to($2, \'UTF8\')), \'hex\') WHERE change_set_id = $1 AND seq = 5', [changeSetId, forged]);
+      expect(await bothModes()).toEqual(['db.writer_digest']);
+      await restore();
+      await asSuperuser('UPDATE cutter_governance.cut_change_set SET iu_count = iu_count + 1 WHERE change_set_id = $1', [changeSetId]);
+      expect(await bothModes()).toEqual(['db.change_set']);
+    } finally {
+      await restore();
+      await asSuperuser('UPDATE cutter_governance.cut_change_set SET iu_count = $2 WHERE change_set_id = $1', [changeSetId, built.plan.length]);
+    }
+    expect(await bothModes()).toEqual([]);
+  });
+
   test('a voided change set fails db.change_set_void unless the run is voided', async ({ copy }) => {
     use(copy);
     const voided = { ...run, voided: true };
