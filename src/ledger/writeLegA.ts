@@ -1,11 +1,11 @@
 /**
  * Cut leg A (DESIGN §4 phase 6): ONE transaction that takes the document's advisory lock, inserts
- * the change set under its idempotency key and writes every IU with the set-based
- * `cutter.fn_iu_create_set` — or adopts the change set a previous attempt of the same run committed.
+ * the change set under its idempotency key and writes every IU with COPY into a staging table and
+ * one set-based `INSERT … SELECT` (issue 11) — or adopts the change set a previous attempt of the same run committed.
  */
 import { createHash } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
-import type { Database, Queryable } from '../db/Database.js';
+import type { CopyValue, Database, Queryable } from '../db/Database.js';
 import { DbConstraintError } from '../db/dbErrors.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
@@ -26,8 +26,6 @@ export interface LegAInput {
   replanDigest: () => string;
   /** Role the writes run as (`orchestrator_writer`). */
   role?: string;
-  /** IUs per `fn_iu_create_set` call. @default 2000 */
-  batchSize?: number;
 }
 
 /** Leg A's result. `adopted` when the change set was already committed by an earlier attempt. */
@@ -55,23 +53,40 @@ export async function findChangeSet(db: Queryable, runId: string, writerDigest: 
   return r.rows[0];
 }
 
-async function writeBatches(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
-  const size = input.batchSize ?? 2000;
-  let written = 0;
-  for (let start = 0; start < input.rows.length; start += size) {
-    const batch = input.rows.slice(start, start + size);
-    const r = await tx.query<{ n: number }>(
-      'SELECT cutter.fn_iu_create_set($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS n',
-      [
-        changeSetId, input.documentId, input.sourceVersionId,
-        batch.map((u) => u.canonical_address), batch.map((_, i) => start + i + 1), batch.map((u) => u.unit_kind),
-        batch.map((u) => u.section_type), batch.map((u) => u.parent_address), batch.map((u) => u.ordinal),
-        batch.map((u) => u.heading), batch.map((u) => u.text), batch.map((u) => u.content_hash), batch.map((u) => u.idempotency_key),
-      ],
-    );
-    written += Number(r.rows[0]?.n ?? 0);
+/** The staging table's columns, in COPY order; the run-wide ids are added by the INSERT … SELECT. */
+const STAGE_COLUMNS = [
+  'seq', 'canonical_address', 'unit_kind', 'section_type', 'parent_address', 'ordinal', 'heading', 'text', 'content_hash', 'idempotency_key',
+] as const;
+
+function* stageRows(rows: readonly LegARow[]): Generator<CopyValue[]> {
+  for (let i = 0; i < rows.length; i += 1) {
+    const u = rows[i] as LegARow;
+    yield [i + 1, u.canonical_address, u.unit_kind, u.section_type, u.parent_address, u.ordinal, u.heading, u.text, u.content_hash, u.idempotency_key];
   }
-  return written;
+}
+
+/**
+ * Streams the rows with COPY into a temporary staging table (dropped at commit or rollback), then
+ * writes them into `cutter.iu` with ONE `INSERT … SELECT` under the transaction's role, so the
+ * table's constraints, the role's grants and the statement-level insert guard (sql/deploy/008:
+ * content hash, `cut` only, unsealed change set) apply to every row (issue 11).
+ */
+async function writeRows(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
+  await tx.exec(`CREATE TEMP TABLE leg_a_stage (
+    seq integer NOT NULL, canonical_address text NOT NULL, unit_kind text NOT NULL, section_type text NOT NULL,
+    parent_address text, ordinal integer NOT NULL, heading text, text text NOT NULL, content_hash text NOT NULL,
+    idempotency_key text NOT NULL) ON COMMIT DROP`);
+  const staged = await tx.copyFrom('leg_a_stage', STAGE_COLUMNS, stageRows(input.rows));
+  if (staged !== input.rows.length) throw new Error(`leg A staged ${staged} IUs, planned ${input.rows.length}`);
+  const r = await tx.query(
+    `INSERT INTO cutter.iu (canonical_address, document_id, source_version_id, change_set_id, seq, unit_kind,
+                            section_type, parent_address, ordinal, heading, text, content_hash, idempotency_key)
+     SELECT s.canonical_address, $1::text, $2::text, $3::uuid, s.seq, s.unit_kind,
+            s.section_type, s.parent_address, s.ordinal, s.heading, s.text, s.content_hash, s.idempotency_key
+       FROM leg_a_stage s ORDER BY s.seq`,
+    [input.documentId, input.sourceVersionId, changeSetId],
+  );
+  return r.rowCount;
 }
 
 /**
@@ -107,7 +122,7 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [changeSetId, input.runId, input.documentId, input.sourceVersionId, input.writerDigest, idempotencyKey, input.rows.length],
         );
-        const written = await writeBatches(tx, input, changeSetId);
+        const written = await writeRows(tx, input, changeSetId);
         if (written !== input.rows.length) throw new Error(`leg A wrote ${written} IUs, planned ${input.rows.length}`);
         failpoint('leg_a.inside_txn', 'cut_leg_a');
         return { changeSetId, idempotencyKey, iuCount: written, adopted: false };

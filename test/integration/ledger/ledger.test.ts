@@ -53,7 +53,7 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const runId = uuidv7();
     const plan = rows('leg', svid, 1234);
     const wd = writerDigest(plan);
-    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE, batchSize: 500 };
+    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE };
     const first = await writeLegA(db, input);
     expect(first).toMatchObject({ iuCount: 1234, adopted: false });
     const again = await writeLegA(db, input);
