@@ -10,7 +10,6 @@ import { DbConstraintError } from '../db/dbErrors.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { IuRow } from '../cutter/iuRow.js';
-import { writerDigest } from '../cutter/writerDigest.js';
 
 /** The IU fields leg A writes: the cutter's row less the run-wide ids (`seq` is the array position + 1). */
 export type LegARow = Omit<IuRow, 'document_id' | 'source_version_id'>;
@@ -66,24 +65,64 @@ function* stageRows(rows: readonly LegARow[]): Generator<CopyValue[]> {
 }
 
 /**
- * Streams the rows with COPY into a temporary staging table (dropped at commit or rollback), then
- * writes them into `cutter.iu` with ONE `INSERT … SELECT` under the transaction's role, so the
- * table's constraints, the role's grants and the statement-level insert guard (sql/deploy/008:
- * content hash, `cut` only, unsealed change set) apply to every row (issue 11).
+ * Streams the rows with COPY into a temporary staging table (dropped at commit or rollback). The
+ * staging table checks the digest-covered columns with cutter.iu's own patterns, so none of them
+ * can hold a character JSON would escape: that keeps {@link stagedWriterDigest} exact.
+ *
+ * @returns rows staged
  */
-async function writeRows(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
+export async function stageLegARows(tx: Queryable, rows: readonly LegARow[]): Promise<number> {
   await tx.exec(`CREATE TEMP TABLE leg_a_stage (
-    seq integer NOT NULL, canonical_address text NOT NULL, unit_kind text NOT NULL, section_type text NOT NULL,
-    parent_address text, ordinal integer NOT NULL, heading text, text text NOT NULL, content_hash text NOT NULL,
-    idempotency_key text NOT NULL) ON COMMIT DROP`);
-  const staged = await tx.copyFrom('leg_a_stage', STAGE_COLUMNS, stageRows(input.rows));
-  if (staged !== input.rows.length) throw new Error(`leg A staged ${staged} IUs, planned ${input.rows.length}`);
+    seq               integer NOT NULL,
+    canonical_address text    NOT NULL CHECK (canonical_address ~ '^[A-Za-z0-9][A-Za-z0-9_.-]*/[a-z0-9_-]+$'),
+    unit_kind         text    NOT NULL CHECK (unit_kind ~ '^[a-z_]+$'),
+    section_type      text    NOT NULL CHECK (section_type ~ '^[a-z_]+$'),
+    parent_address    text,
+    ordinal           integer NOT NULL,
+    heading           text,
+    text              text    NOT NULL,
+    content_hash      text    NOT NULL CHECK (content_hash ~ '^[0-9a-f]{64}$'),
+    idempotency_key   text    NOT NULL CHECK (idempotency_key ~ '^[0-9a-f]{64}$')
+  ) ON COMMIT DROP`);
+  return tx.copyFrom('leg_a_stage', STAGE_COLUMNS, stageRows(rows));
+}
+
+/**
+ * The writer digest of the staged rows, computed in SQL: the same bytes `writerDigest` (src/cutter)
+ * hashes — RFC 8785 JSON of the rows reduced to their five digest fields (keys in RFC 8785 order),
+ * sorted by `canonical_address` in code-unit order (`COLLATE "C"`; ties in document order, as JS's
+ * stable sort keeps them). No JSON escaping is needed: the staging table's CHECKs admit only
+ * characters JSON writes as they are. It covers the rows as they reached the database, not only
+ * as the caller holds them (DESIGN §4 phase 6, issue 11: one server-side aggregate).
+ */
+export async function stagedWriterDigest(tx: Queryable): Promise<{ count: number; digest: string }> {
+  const r = await tx.query<{ n: number; digest: string }>(
+    `SELECT count(*)::integer AS n,
+            encode(sha256(convert_to('[' || coalesce(string_agg(
+              '{"canonical_address":"' || canonical_address || '","content_hash":"' || content_hash ||
+              '","idempotency_key":"' || idempotency_key || '","section_type":"' || section_type ||
+              '","unit_kind":"' || unit_kind || '"}',
+              ',' ORDER BY canonical_address COLLATE "C", seq), '') || ']', 'UTF8')), 'hex') AS digest
+       FROM leg_a_stage`,
+  );
+  const row = r.rows[0];
+  if (row === undefined) throw new Error('the staged writer digest query returned no row');
+  return { count: Number(row.n), digest: row.digest };
+}
+
+/**
+ * Writes the staged rows into `cutter.iu` with ONE `INSERT … SELECT` under the transaction's role,
+ * so the table's constraints, the role's grants and the statement-level insert guard
+ * (sql/deploy/008: content hash, `cut` only, unsealed change set) apply to every row (issue 11).
+ */
+async function insertStaged(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
+  // No ORDER BY: `seq` carries the document order, and sorting the texts would spill to disk.
   const r = await tx.query(
     `INSERT INTO cutter.iu (canonical_address, document_id, source_version_id, change_set_id, seq, unit_kind,
                             section_type, parent_address, ordinal, heading, text, content_hash, idempotency_key)
      SELECT s.canonical_address, $1::text, $2::text, $3::uuid, s.seq, s.unit_kind,
             s.section_type, s.parent_address, s.ordinal, s.heading, s.text, s.content_hash, s.idempotency_key
-       FROM leg_a_stage s ORDER BY s.seq`,
+       FROM leg_a_stage s`,
     [input.documentId, input.sourceVersionId, changeSetId],
   );
   return r.rowCount;
@@ -107,14 +146,17 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
           return { changeSetId: existing.change_set_id, idempotencyKey, iuCount: existing.iu_count, adopted: true };
         }
         const replanned = input.replanDigest();
-        // The rows written must be the pinned plan too, not only a fresh re-plan of the source.
-        const rowsDigest = writerDigest(input.rows);
-        if (replanned !== input.writerDigest || rowsDigest !== input.writerDigest) {
-          throw new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
-            runId: input.runId,
-            notWritten: ['cut_change_set', 'cutter.iu'],
-          });
-        }
+        const drift = (rowsDigest: string): StopError => new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
+          runId: input.runId,
+          notWritten: ['cut_change_set', 'cutter.iu'],
+        });
+        if (replanned !== input.writerDigest) throw drift('(not staged)');
+        // The rows written must be the pinned plan too, not only a fresh re-plan of the source:
+        // checked on the staged rows, before anything is written to a governed table.
+        const staged = await stageLegARows(tx, input.rows);
+        const rows = await stagedWriterDigest(tx);
+        if (staged !== input.rows.length || rows.count !== input.rows.length) throw new Error(`leg A staged ${staged} (${rows.count}) IUs, planned ${input.rows.length}`);
+        if (rows.digest !== input.writerDigest) throw drift(rows.digest);
         const changeSetId = uuidv7();
         await tx.query(
           `INSERT INTO cutter_governance.cut_change_set
@@ -122,7 +164,7 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [changeSetId, input.runId, input.documentId, input.sourceVersionId, input.writerDigest, idempotencyKey, input.rows.length],
         );
-        const written = await writeRows(tx, input, changeSetId);
+        const written = await insertStaged(tx, input, changeSetId);
         if (written !== input.rows.length) throw new Error(`leg A wrote ${written} IUs, planned ${input.rows.length}`);
         failpoint('leg_a.inside_txn', 'cut_leg_a');
         return { changeSetId, idempotencyKey, iuCount: written, adopted: false };
