@@ -2,6 +2,9 @@
  * The one small database interface both engines implement (issue 2): `query`, `exec`,
  * `transaction(fn)`, `close`. The same SQL runs on PGlite and on PostgreSQL through `pg`.
  */
+import type { CopyValue } from './copyText.js';
+
+export type { CopyValue };
 
 /** Rows of a query; int8 values are strings on both engines, timestamps are `Date`. */
 export interface QueryResult<T> {
@@ -16,6 +19,21 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Streams `rows` into `table (columns)` with `COPY … FROM` in the text format (issue 11): `COPY
+   * FROM STDIN` through pg-copy-streams on PostgreSQL, `COPY FROM '/dev/blob'` on PGlite. Inside a
+   * transaction run as a role, PGlite's file COPY needs a superuser, so there the target must be a
+   * temporary table (a staging table; real tables are written by a later `INSERT … SELECT` under
+   * the role).
+   *
+   * @param table - plain `[schema.]name`, lower case
+   * @param columns - plain lower-case column names, in the order of each row's values
+   * @param rows - values: text (any Unicode, escaped here), finite numbers, or null
+   * @returns rows copied
+   * @throws Error for a non-plain identifier or a non-finite number; DbError when COPY fails
+   *   (a bad value, a constraint, privileges; PGlite: the target not temporary while a role is set).
+   */
+  copyFrom(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
 }
 
 /** Options of {@link Database.transaction}. */

@@ -7,10 +7,36 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { acquirePidLock } from '../sidecar/acquirePidLock.js';
 import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
-import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import type { CopyValue, Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import { copyStatement, copyTextChunks } from './copyText.js';
 import { toDbError } from './dbErrors.js';
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec'> | Transaction;
+
+/**
+ * `COPY … FROM '/dev/blob'` reads a (virtual) server file, which PostgreSQL allows only to a
+ * superuser or pg_read_server_files. Under a least-privilege role (`SET LOCAL ROLE`) the role is
+ * lifted for that one statement, and only into a temporary table of this session: the real
+ * tables are then written under the role by `INSERT … SELECT`, where grants and triggers apply.
+ */
+async function copyFromBlob(target: PgliteLike, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+  const sql = copyStatement(table, columns, "'/dev/blob'");
+  const blob = new Blob([...copyTextChunks(rows)]);
+  const who = await target.query<{ current_user: string; session_user: string; persistence: string | null }>(
+    'SELECT current_user, session_user, (SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass($1)) AS persistence',
+    [table.split('.').map((p) => `"${p}"`).join('.')],
+  );
+  const me = who.rows[0];
+  const lift = me !== undefined && me.current_user !== me.session_user;
+  if (lift && me.persistence !== 't') {
+    throw new Error(`COPY into ${table} under role ${me.current_user}: on PGlite only a temporary (staging) table can be a COPY target`);
+  }
+  if (lift) await target.query('SET LOCAL ROLE NONE');
+  const r = await target.query(sql, [], { blob });
+  // Restored only on success: a failed COPY aborts the transaction, whose SET LOCAL ends with it.
+  if (lift) await target.query(`SET LOCAL ROLE "${me.current_user.replace(/"/g, '""')}"`);
+  return r.affectedRows ?? 0;
+}
 
 function wrap(target: PgliteLike): Queryable {
   return {
@@ -25,6 +51,13 @@ function wrap(target: PgliteLike): Queryable {
     async exec(sql: string): Promise<void> {
       try {
         await target.exec(sql);
+      } catch (err) {
+        throw toDbError(err);
+      }
+    },
+    async copyFrom(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+      try {
+        return await copyFromBlob(target, table, columns, rows);
       } catch (err) {
         throw toDbError(err);
       }
@@ -66,6 +99,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     engine: 'pglite',
     query: outer.query,
     exec: outer.exec,
+    copyFrom: outer.copyFrom,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
       let result: T;
       try {

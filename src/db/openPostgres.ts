@@ -2,11 +2,15 @@
  * The production engine: any PostgreSQL ≥ 14 through a `pg` Pool, selected by `DATABASE_URL`
  * (DESIGN §9). Connection failures are `STOP_DB` (exit 20) and never show the password.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import pRetry, { AbortError } from 'p-retry';
 import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
-import type { Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import type { CopyValue, Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import { copyStatement, copyTextChunks } from './copyText.js';
 import { toDbError } from './dbErrors.js';
 import { dsnPasswords, redactDsn, scrub } from './redactDsn.js';
 
@@ -45,6 +49,20 @@ function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly st
         throw mapError(err);
       }
     },
+    async copyFrom(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+      const sql = copyStatement(table, columns, 'STDIN');
+      // A COPY holds its connection for the whole stream: on the pool, borrow one client for it.
+      const conn = client instanceof pg.Pool ? await client.connect().catch((err: unknown) => { throw stopDb(dsn, secrets, err); }) : client;
+      try {
+        const stream = conn.query(copyFromStdin(sql));
+        await pipeline(Readable.from(copyTextChunks(rows)), stream);
+        return stream.rowCount;
+      } catch (err) {
+        throw mapError(err);
+      } finally {
+        if (conn !== client) (conn as pg.PoolClient).release();
+      }
+    },
   };
 }
 
@@ -81,6 +99,7 @@ export async function openPostgres(dsn: string, options: { secrets?: readonly st
     engine: 'postgres',
     query: outer.query,
     exec: outer.exec,
+    copyFrom: outer.copyFrom,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       let client: pg.PoolClient;
       try {

@@ -1,16 +1,15 @@
 /**
  * Cut leg A (DESIGN §4 phase 6): ONE transaction that takes the document's advisory lock, inserts
- * the change set under its idempotency key and writes every IU with the set-based
- * `cutter.fn_iu_create_set` — or adopts the change set a previous attempt of the same run committed.
+ * the change set under its idempotency key and writes every IU with COPY into a staging table and
+ * one set-based `INSERT … SELECT` (issue 11) — or adopts the change set a previous attempt of the same run committed.
  */
 import { createHash } from 'node:crypto';
 import { uuidv7 } from 'uuidv7';
-import type { Database, Queryable } from '../db/Database.js';
+import type { CopyValue, Database, Queryable } from '../db/Database.js';
 import { DbConstraintError } from '../db/dbErrors.js';
 import { StopError } from '../errors.js';
 import { failpoint } from '../failpoints/failpoint.js';
 import type { IuRow } from '../cutter/iuRow.js';
-import { writerDigest } from '../cutter/writerDigest.js';
 
 /** The IU fields leg A writes: the cutter's row less the run-wide ids (`seq` is the array position + 1). */
 export type LegARow = Omit<IuRow, 'document_id' | 'source_version_id'>;
@@ -26,8 +25,6 @@ export interface LegAInput {
   replanDigest: () => string;
   /** Role the writes run as (`orchestrator_writer`). */
   role?: string;
-  /** IUs per `fn_iu_create_set` call. @default 2000 */
-  batchSize?: number;
 }
 
 /** Leg A's result. `adopted` when the change set was already committed by an earlier attempt. */
@@ -55,23 +52,80 @@ export async function findChangeSet(db: Queryable, runId: string, writerDigest: 
   return r.rows[0];
 }
 
-async function writeBatches(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
-  const size = input.batchSize ?? 2000;
-  let written = 0;
-  for (let start = 0; start < input.rows.length; start += size) {
-    const batch = input.rows.slice(start, start + size);
-    const r = await tx.query<{ n: number }>(
-      'SELECT cutter.fn_iu_create_set($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS n',
-      [
-        changeSetId, input.documentId, input.sourceVersionId,
-        batch.map((u) => u.canonical_address), batch.map((_, i) => start + i + 1), batch.map((u) => u.unit_kind),
-        batch.map((u) => u.section_type), batch.map((u) => u.parent_address), batch.map((u) => u.ordinal),
-        batch.map((u) => u.heading), batch.map((u) => u.text), batch.map((u) => u.content_hash), batch.map((u) => u.idempotency_key),
-      ],
-    );
-    written += Number(r.rows[0]?.n ?? 0);
+/** The staging table's columns, in COPY order; the run-wide ids are added by the INSERT … SELECT. */
+const STAGE_COLUMNS = [
+  'seq', 'canonical_address', 'unit_kind', 'section_type', 'parent_address', 'ordinal', 'heading', 'text', 'content_hash', 'idempotency_key',
+] as const;
+
+function* stageRows(rows: readonly LegARow[]): Generator<CopyValue[]> {
+  for (let i = 0; i < rows.length; i += 1) {
+    const u = rows[i] as LegARow;
+    yield [i + 1, u.canonical_address, u.unit_kind, u.section_type, u.parent_address, u.ordinal, u.heading, u.text, u.content_hash, u.idempotency_key];
   }
-  return written;
+}
+
+/**
+ * Streams the rows with COPY into a temporary staging table (dropped at commit or rollback). The
+ * staging table checks the digest-covered columns with cutter.iu's own patterns, so none of them
+ * can hold a character JSON would escape: that keeps {@link stagedWriterDigest} exact.
+ *
+ * @returns rows staged
+ */
+export async function stageLegARows(tx: Queryable, rows: readonly LegARow[]): Promise<number> {
+  await tx.exec(`CREATE TEMP TABLE leg_a_stage (
+    seq               integer NOT NULL,
+    canonical_address text    NOT NULL CHECK (canonical_address ~ '^[A-Za-z0-9][A-Za-z0-9_.-]*/[a-z0-9_-]+$'),
+    unit_kind         text    NOT NULL CHECK (unit_kind ~ '^[a-z_]+$'),
+    section_type      text    NOT NULL CHECK (section_type ~ '^[a-z_]+$'),
+    parent_address    text,
+    ordinal           integer NOT NULL,
+    heading           text,
+    text              text    NOT NULL,
+    content_hash      text    NOT NULL CHECK (content_hash ~ '^[0-9a-f]{64}$'),
+    idempotency_key   text    NOT NULL CHECK (idempotency_key ~ '^[0-9a-f]{64}$')
+  ) ON COMMIT DROP`);
+  return tx.copyFrom('leg_a_stage', STAGE_COLUMNS, stageRows(rows));
+}
+
+/**
+ * The writer digest of the staged rows, computed in SQL: the same bytes `writerDigest` (src/cutter)
+ * hashes — RFC 8785 JSON of the rows reduced to their five digest fields (keys in RFC 8785 order),
+ * sorted by `canonical_address` in code-unit order (`COLLATE "C"`; ties in document order, as JS's
+ * stable sort keeps them). No JSON escaping is needed: the staging table's CHECKs admit only
+ * characters JSON writes as they are. It covers the rows as they reached the database, not only
+ * as the caller holds them (DESIGN §4 phase 6, issue 11: one server-side aggregate).
+ */
+export async function stagedWriterDigest(tx: Queryable): Promise<{ count: number; digest: string }> {
+  const r = await tx.query<{ n: number; digest: string }>(
+    `SELECT count(*)::integer AS n,
+            encode(sha256(convert_to('[' || coalesce(string_agg(
+              '{"canonical_address":"' || canonical_address || '","content_hash":"' || content_hash ||
+              '","idempotency_key":"' || idempotency_key || '","section_type":"' || section_type ||
+              '","unit_kind":"' || unit_kind || '"}',
+              ',' ORDER BY canonical_address COLLATE "C", seq), '') || ']', 'UTF8')), 'hex') AS digest
+       FROM leg_a_stage`,
+  );
+  const row = r.rows[0];
+  if (row === undefined) throw new Error('the staged writer digest query returned no row');
+  return { count: Number(row.n), digest: row.digest };
+}
+
+/**
+ * Writes the staged rows into `cutter.iu` with ONE `INSERT … SELECT` under the transaction's role,
+ * so the table's constraints, the role's grants and the statement-level insert guard
+ * (sql/deploy/008: content hash, `cut` only, unsealed change set) apply to every row (issue 11).
+ */
+async function insertStaged(tx: Queryable, input: LegAInput, changeSetId: string): Promise<number> {
+  // No ORDER BY: `seq` carries the document order, and sorting the texts would spill to disk.
+  const r = await tx.query(
+    `INSERT INTO cutter.iu (canonical_address, document_id, source_version_id, change_set_id, seq, unit_kind,
+                            section_type, parent_address, ordinal, heading, text, content_hash, idempotency_key)
+     SELECT s.canonical_address, $1::text, $2::text, $3::uuid, s.seq, s.unit_kind,
+            s.section_type, s.parent_address, s.ordinal, s.heading, s.text, s.content_hash, s.idempotency_key
+       FROM leg_a_stage s`,
+    [input.documentId, input.sourceVersionId, changeSetId],
+  );
+  return r.rowCount;
 }
 
 /**
@@ -92,14 +146,17 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
           return { changeSetId: existing.change_set_id, idempotencyKey, iuCount: existing.iu_count, adopted: true };
         }
         const replanned = input.replanDigest();
-        // The rows written must be the pinned plan too, not only a fresh re-plan of the source.
-        const rowsDigest = writerDigest(input.rows);
-        if (replanned !== input.writerDigest || rowsDigest !== input.writerDigest) {
-          throw new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
-            runId: input.runId,
-            notWritten: ['cut_change_set', 'cutter.iu'],
-          });
-        }
+        const drift = (rowsDigest: string): StopError => new StopError('STOP_DRIFT', `inside leg A the re-plan gives writer_digest ${replanned.slice(0, 16)}… and the rows to write ${rowsDigest.slice(0, 16)}…, pinned ${input.writerDigest.slice(0, 16)}…`, {
+          runId: input.runId,
+          notWritten: ['cut_change_set', 'cutter.iu'],
+        });
+        if (replanned !== input.writerDigest) throw drift('(not staged)');
+        // The rows written must be the pinned plan too, not only a fresh re-plan of the source:
+        // checked on the staged rows, before anything is written to a governed table.
+        const staged = await stageLegARows(tx, input.rows);
+        const rows = await stagedWriterDigest(tx);
+        if (staged !== input.rows.length || rows.count !== input.rows.length) throw new Error(`leg A staged ${staged} (${rows.count}) IUs, planned ${input.rows.length}`);
+        if (rows.digest !== input.writerDigest) throw drift(rows.digest);
         const changeSetId = uuidv7();
         await tx.query(
           `INSERT INTO cutter_governance.cut_change_set
@@ -107,7 +164,7 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [changeSetId, input.runId, input.documentId, input.sourceVersionId, input.writerDigest, idempotencyKey, input.rows.length],
         );
-        const written = await writeBatches(tx, input, changeSetId);
+        const written = await insertStaged(tx, input, changeSetId);
         if (written !== input.rows.length) throw new Error(`leg A wrote ${written} IUs, planned ${input.rows.length}`);
         failpoint('leg_a.inside_txn', 'cut_leg_a');
         return { changeSetId, idempotencyKey, iuCount: written, adopted: false };

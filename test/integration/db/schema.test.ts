@@ -272,6 +272,36 @@ describeEachEngine('schema and migrations', (ctx) => {
     expect(n.rows[0]?.n).toBe('1');
   });
 
+  test('the insert guard checks a whole statement: one forged row among many refuses all of them (008)', async () => {
+    const db = ctx.db();
+    const svid = await registerSourceVersion(db, 'stmt-guard', 'statement guard source');
+    const cs = await insertChangeSet(db, 'stmt-guard', svid, sha('statement guard key'));
+    const insertMany = (texts: string[], hashes: string[]) =>
+      db.transaction(
+        (tx) => tx.query(
+          `INSERT INTO cutter.iu (canonical_address, document_id, source_version_id, change_set_id, seq, unit_kind, section_type, ordinal, text, content_hash, idempotency_key)
+           SELECT 'SG/art_' || i, 'stmt-guard', $1, $2, i, 'article', 'body', i, t, h, encode(sha256(convert_to($1 || i::text || t, 'UTF8')), 'hex')
+             FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(t, h, i)`,
+          [svid, cs, texts, hashes],
+        ),
+        { role: 'orchestrator_writer' },
+      );
+    const texts = Array.from({ length: 500 }, (_, i) => `statement text ${i}\twith a tab`);
+    const hashes = texts.map((t, i) => (i === 321 ? sha('not this text') : sha(t)));
+    const forged = await rejectionOf(insertMany(texts, hashes));
+    expect((forged as DbConstraintError).sqlstate).toBe('23514');
+    expect((forged as DbConstraintError).constraint).toBe('iu_content_hash_matches_text');
+    expect((forged as Error).message).toMatch(/SG\/art_322: content_hash does not match the text/);
+    const none = await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter.iu WHERE change_set_id = $1', [cs]);
+    expect(none.rows[0]?.n).toBe('0');
+    const ok = await insertMany(texts, texts.map(sha));
+    expect(ok.rowCount).toBe(500);
+    const trig = await db.query<{ per_row: boolean; transition: string | null }>(
+      "SELECT (tgtype & 1) = 1 AS per_row, tgnewtable AS transition FROM pg_trigger WHERE tgrelid = 'cutter.iu'::regclass AND tgname = 'iu_guard_insert'",
+    );
+    expect(trig.rows).toEqual([{ per_row: false, transition: 'iu_new' }]);
+  });
+
   test('the writer role cannot delete, truncate or update governance rows (least privilege)', async () => {
     const db = ctx.db();
     const err = await rejectionOf(db.transaction((tx) => tx.exec('DELETE FROM cutter.iu'), { role: 'orchestrator_writer' }));

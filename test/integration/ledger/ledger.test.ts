@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { beforeAll, expect, test } from 'vitest';
 import { uuidv7 } from 'uuidv7';
+import type { DbConstraintError } from '../../../src/db/dbErrors.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { StopError } from '../../../src/errors.js';
 import { reportError } from '../../../src/cli/reportError.js';
@@ -12,7 +14,7 @@ import { probeGrants } from '../../../src/ledger/probeGrants.js';
 import { readBackIus } from '../../../src/ledger/readBackIus.js';
 import { registerSourceVersion } from '../../../src/ledger/registerSourceVersion.js';
 import { VerifyAlreadyRecorded, recordVerify } from '../../../src/ledger/VerifyRecorder.js';
-import { findChangeSet, writeLegA, type LegARow } from '../../../src/ledger/writeLegA.js';
+import { findChangeSet, stageLegARows, stagedWriterDigest, writeLegA, type LegARow } from '../../../src/ledger/writeLegA.js';
 import { describeEachEngine } from '../../support/engines.js';
 import { writerDigest } from '../../../src/cutter/writerDigest.js';
 
@@ -53,7 +55,7 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const runId = uuidv7();
     const plan = rows('leg', svid, 1234);
     const wd = writerDigest(plan);
-    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE, batchSize: 500 };
+    const input = { runId, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE };
     const first = await writeLegA(db, input);
     expect(first).toMatchObject({ iuCount: 1234, adopted: false });
     const again = await writeLegA(db, input);
@@ -79,6 +81,60 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     const conflict = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE }));
     expect((conflict as StopError).code).toBe('STOP_REPLAY_CONFLICT');
     expect(await count()).toBe(before);
+  });
+
+  test('leg A refuses a row whose text does not hash to its content_hash (the insert guard), writing nothing', async () => {
+    const db = ctx.db();
+    const svid = sha('leg a forged');
+    await registerSourceVersion(db, { document_id: 'forged-doc', source_version_id: svid, manifest_digest: sha('m') });
+    const plan = rows('forged', svid, 50);
+    // The writer digest covers content_hash, not the text: only the database's hash check sees this.
+    const forged = plan.map((r, i) => (i === 37 ? { ...r, text: `${r.text} (altered)` } : r));
+    const wd = writerDigest(forged);
+    const runId = uuidv7();
+    const err = await rejection(writeLegA(db, { runId, documentId: 'forged-doc', sourceVersionId: svid, writerDigest: wd, rows: forged, replanDigest: () => wd, role: ROLE }));
+    expect((err as DbConstraintError).sqlstate).toBe('23514');
+    expect((err as Error).message).toMatch(/FORGED\/art_38: content_hash does not match the text/);
+    expect(await findChangeSet(db, runId, wd)).toBeUndefined();
+    const n = await db.query<{ n: string }>("SELECT count(*) AS n FROM cutter.iu WHERE document_id = 'forged-doc'");
+    expect(n.rows[0]?.n).toBe('0');
+  });
+
+  test('leg A writes texts with tabs, newlines, backslashes, \\N and any Unicode byte-exact', async () => {
+    const db = ctx.db();
+    const svid = sha('leg a odd texts');
+    await registerSourceVersion(db, { document_id: 'odd-doc', source_version_id: svid, manifest_digest: sha('m') });
+    const texts = ['a\tb', 'line 1\nline 2\r\nline 3', 'C:\\path\\N', '\\N', '\\.', '\\', '«Ελλάδα» — žádost 𝔘 🇪🇺 \u00a0\u2028', ' leading and trailing ', '"quoted", comma; semicolon'];
+    const plan: LegARow[] = texts.map((text, i) => {
+      const addr = `ODD/art_${i + 1}`;
+      return { canonical_address: addr, unit_kind: 'article', section_type: 'body', parent_address: null, ordinal: i + 1, heading: i % 2 === 0 ? `Heading\t${i}\\` : null, text, content_hash: sha(text), idempotency_key: sha(svid + addr + sha(text)) };
+    });
+    const wd = writerDigest(plan);
+    const a = await writeLegA(db, { runId: uuidv7(), documentId: 'odd-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE });
+    const back = await readBackIus(db, a.changeSetId);
+    expect(back.map((r) => [r.text, r.heading, r.parent_address, r.seq])).toEqual(plan.map((r, i) => [r.text, r.heading, null, i + 1]));
+  });
+
+  test('the writer digest computed in SQL over the staged rows is the cutter\'s writerDigest, byte for byte', async () => {
+    const db = ctx.db();
+    const seg = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,6}$/);
+    const tail = fc.stringMatching(/^[a-z0-9_-]{1,6}$/);
+    const row = fc.record({ doc: seg, unit: tail, kind: fc.stringMatching(/^[a-z_]{1,8}$/), section: fc.stringMatching(/^[a-z_]{1,8}$/), text: fc.string({ maxLength: 20 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { maxLength: 30 }), async (spec) => {
+        // Duplicate addresses included: ties keep document order on both sides.
+        const plan: LegARow[] = spec.map((r, i) => {
+          const addr = `${r.doc}/${r.unit}`;
+          return { canonical_address: addr, unit_kind: r.kind, section_type: r.section, parent_address: null, ordinal: i + 1, heading: null, text: r.text, content_hash: sha(r.text), idempotency_key: sha(`${addr}${i}`) };
+        });
+        const staged = await db.transaction(async (tx) => {
+          await stageLegARows(tx, plan);
+          return stagedWriterDigest(tx);
+        });
+        expect(staged).toEqual({ count: plan.length, digest: writerDigest(plan) });
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('LegBRecorder and VerifyRecorder record once and refuse an existing row', async () => {
