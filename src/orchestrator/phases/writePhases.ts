@@ -64,7 +64,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
       ...refusedLines(context, 'SG1'),
       `took the advisory lock of document ${run.document_id}`,
       're-read and hashed the source inside the transaction, took its plan from the cut memo (the plan the internal gate just checked) and asserted writer_digest',
-      `inserted cut_change_set and ${r.iuCount} IUs through cutter.fn_iu_create_set as ${deps.config.writerRole}, one transaction (a change set this run committed earlier is found by its idempotency key and adopted)`,
+      `inserted cut_change_set and ${r.iuCount} IUs (COPY into a staging table, then one guarded INSERT … SELECT) as ${deps.config.writerRole}, one transaction (a change set this run committed earlier is found by its idempotency key and adopted)`,
     ],
     diff: [{ item: 'cutter.iu rows of this change set', pre: null, post: r.iuCount }],
     invariants: [invariant('IUs written = IUs planned', rows.length, r.iuCount)],
