@@ -103,9 +103,11 @@ describe('orchestrate CLI foundation', () => {
         const packages = loaded.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p) => p !== undefined);
         expect(packages.filter((p) => heavy.includes(p)), args.join(' ')).toEqual([]);
       }
-      // The hook does see packages: a command that reads the configuration loads its validator.
+      // The hook does see packages: a command that reads the configuration loads its validator
+      // (status then refuses the empty directory, exit 2: only init creates a workspace).
       await writeFile(log, '');
-      await run(process.execPath, ['--import', pathToFileURL(register).href, bin, 'status'], { cwd: dir, env: { PATH: process.env['PATH'] } });
+      const refused = await run(process.execPath, ['--import', pathToFileURL(register).href, bin, 'status'], { cwd: dir, env: { PATH: process.env['PATH'] } }).then(() => 0, (e: { code?: number }) => e.code);
+      expect(refused).toBe(2);
       expect(await readFile(log, 'utf8')).toMatch(/\/node_modules\/zod\//);
     } finally {
       await rm(dir, { recursive: true, force: true });
