@@ -172,7 +172,9 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     const run = template.data.atSg1;
     const file = path.join(ws.kb.dir, requestOf(run).path);
     const original = await readFile(file, 'utf8');
-    await writeFile(file, original.replace('PASS', 'FAIL'));
+    const edited = original.replace('outcome : PENDING', 'outcome : PASS');
+    expect(edited).not.toBe(original);
+    await writeFile(file, edited);
     const err = await rejection(approve({ config: ws.config, cwd: ws.config.workspace, runId: run.runId, gate: 'SG1', keyFile: keyFile('ada') }));
     expect(err).toBeInstanceOf(StopError);
     expect((err as StopError).code).toBe('STOP_DRIFT');
