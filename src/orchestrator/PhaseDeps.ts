@@ -33,6 +33,13 @@ export interface PhaseDeps {
   keyring(): Promise<TrustedKeyring>;
   clock(): Date;
   progress: Progress;
+  /**
+   * Resolves once the sidecar on disk names the step being run (DESIGN §5: nothing durable happens
+   * before the run records where it is; a crash inside a step then resumes that step, which adopts
+   * its own effect). The runner supplies it; absent (unit tests of one phase), steps do not wait.
+   * @throws the sidecar write error, which stops the run
+   */
+  recorded?(): Promise<void>;
 }
 
 /**

@@ -46,6 +46,21 @@ export class RunStore {
     return this.queue;
   }
 
+  /**
+   * Waits until every write queued so far, and every write queued while waiting, is on disk: the
+   * runner records a transition's snapshot right after the machine starts the step's actor, so a
+   * step that awaits this sees its own entry written before it does anything durable.
+   * @throws the first write error
+   */
+  async settled(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.queue;
+      await seen;
+    } while (seen !== this.queue);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
   /** Waits for every queued write. @throws the first write error */
   async flush(): Promise<void> {
     await this.queue;

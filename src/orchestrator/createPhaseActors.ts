@@ -44,6 +44,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
     const t0 = performance.now();
     deps.progress.stepStarted(label);
     try {
+      await deps.recorded?.();
       const out = await fn(input);
       const waiting = waitingCode(input, out);
       if (waiting === null) deps.progress.stepDone(label, performance.now() - t0);
@@ -61,7 +62,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
 export function createPhaseActors(deps: PhaseDeps): CutActors {
   const phase = (label: string, fn: (d: PhaseDeps, i: PhaseActorInput) => Promise<PhaseOutput>) => timed<PhaseOutput>(deps, label, (i) => fn(deps, i));
   return {
-    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => internalGate(deps, input).catch((err: unknown) => { throw stamped(err, deps.clock()); })),
+    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => Promise.resolve(deps.recorded?.()).then(() => internalGate(deps, input)).catch((err: unknown) => { throw stamped(err, deps.clock()); })),
     source_pin: phase('source_pin', sourcePin),
     mark: phase('mark', mark),
     cutplan: phase('cutplan', cutplan),

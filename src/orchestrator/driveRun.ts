@@ -68,6 +68,7 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
     run: { run_id, document_id, law_id, doc_prefix, source_version_id, kb_folder, actor: who },
     clock: input.clock,
     progress: input.progress,
+    recorded: () => store.settled(),
     keyring: () => (keyring ??= loadKeyring(input.config.keyringDir, { kbRoot: input.config.kbDir })),
   };
   const machine = createCutMachine().provide({ actors: { ...createPhaseActors(deps), ...input.actorOverrides } });
