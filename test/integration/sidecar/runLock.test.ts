@@ -8,6 +8,7 @@ import { LockHeld } from '../../../src/stops/facts.js';
 import { acquireRunLock, isPidAlive, type LockHolder } from '../../../src/sidecar/acquireRunLock.js';
 import { sidecarPaths } from '../../../src/sidecar/sidecarPaths.js';
 import { spawnFixture, waitForOutput, type Child } from './childProcess.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 let dir: string;
 const children: Child[] = [];
@@ -19,11 +20,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function stopOf(promise: Promise<unknown>): Promise<LockHeld> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(LockHeld);
-  return error as LockHeld;
-}
+const stopOf = (promise: Promise<unknown>): Promise<LockHeld> => rejectionOf(promise, LockHeld);
 
 /** The pid of a real process that has exited (and been reaped). */
 async function deadPid(): Promise<number> {

@@ -8,6 +8,7 @@ import { verifyApproval, type ExpectedApproval } from '../../../src/approval/ver
 import { InputError } from '../../../src/errors.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
 import { makeKeyringDir, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 let a: SovereignKeyPair;
 let b: SovereignKeyPair;
@@ -20,11 +21,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function refusal(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
-}
+const refusal = (promise: Promise<unknown>): Promise<InputError> => rejectionOf(promise, InputError);
 
 describe('loadKeyring', () => {
   test('reads *.asc and *.pub files, several keys per file, ignoring other files', async () => {

@@ -13,6 +13,7 @@ import { InputError } from '../../../src/errors.js';
 import type { SovereignKeyPair } from '../../../src/keys/generateSovereignKey.js';
 import { FIXTURE_TEXTS } from '../../support/corpus.js';
 import { makeGnupgHome, makeSovereign, makeTempDir } from '../../support/sovereignKeys.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 /** IU-like rows from a statute text (a fixture of this repository): every non-empty paragraph is one unit text. */
 function statuteRows(): { canonical_address: string; content_hash: string; text: string }[] {
@@ -40,11 +41,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function inputError(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
-}
+const inputError = (promise: Promise<unknown>): Promise<InputError> => rejectionOf(promise, InputError);
 
 describe('encryptBackup / decryptBackup', () => {
   test('round-trips the dumped rows for every recipient (one with a passphrase)', async () => {

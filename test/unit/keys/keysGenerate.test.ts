@@ -10,17 +10,14 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { fileStemOf, keysGenerate, parseUserId } from '../../../src/commands/keysGenerate.js';
 import { InputError } from '../../../src/errors.js';
 import { makeTempDir } from '../../support/sovereignKeys.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function refusal(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
-}
+const refusal = (promise: Promise<unknown>): Promise<InputError> => rejectionOf(promise, InputError);
 
 describe('keys generate', () => {
   test('--name "Ada Lovelace" --email: user ID "Ada Lovelace <ada@example.org>", files ada-lovelace.*, protected', async () => {

@@ -11,6 +11,7 @@ import { sidecarPaths } from '../../../src/sidecar/sidecarPaths.js';
 import { writeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import { runView } from '../../../machines/runView.js';
 import { completeRunContext, freshRunContext, sampleSnapshot, withContext } from './sampleRunContext.js';
+import { rejectionOf } from '../../support/rejection.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -20,11 +21,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function refusal(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
-}
+const refusal = (promise: Promise<unknown>): Promise<InputError> => rejectionOf(promise, InputError);
 
 const keysOf = (ctx: Record<string, unknown>) => ctx['keys'] as Record<string, string>;
 const pinsOf = (ctx: Record<string, unknown>) => ctx['pins'] as Record<string, string>;
