@@ -16,7 +16,7 @@ import { withFacts } from '../stops/withFacts.js';
 import { checkReplay } from '../orchestrator/checkReplay.js';
 import { liveDocument } from '../orchestrator/liveDocument.js';
 import type { Database } from '../db/Database.js';
-import { assertKbWorkTree, preflightCut } from '../orchestrator/preflight.js';
+import { assertWorkspace, preflightCut } from '../orchestrator/preflight.js';
 import { drive, openKbFor, openMigrated, outcomeOf, withDatabase, type RunOptions, type RunOutcome } from '../orchestrator/runOutcome.js';
 
 export type { RunOptions, RunOutcome } from '../orchestrator/runOutcome.js';
@@ -37,7 +37,7 @@ export type { RunOptions, RunOutcome } from '../orchestrator/runOutcome.js';
 export async function cut(options: RunOptions & { documentId: string }): Promise<RunOutcome> {
   const { config } = options;
   const clock = options.clock ?? (() => new Date());
-  assertKbWorkTree(config);
+  assertWorkspace(config, { sidecars: true });
   const kb = await openKbFor(config);
   const live = liveDocument(config.kbDir, options.documentId);
   const svid = live.doc.sourceVersionId;

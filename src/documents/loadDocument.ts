@@ -30,16 +30,14 @@ export interface LoadedDocument {
 }
 
 /**
- * Reads `knowledge/dev/laws/<lawId>/document.yaml` under `kbDir`, its source file and vocabulary.
+ * Reads and validates `knowledge/dev/laws/<lawId>/document.yaml` alone (no source bytes, no
+ * vocabulary): what a report header needs.
  *
- * @param kbDir - the KB work tree root
- * @param lawId - the law-id (`us-const`)
- * @param opts.vocabDir - shipped vocabulary directory override (tests)
- * @throws InputError naming file, line/offset where known, and field, when the law-id is malformed,
- *   document.yaml is missing, not YAML, fails its schema or names another law, the source is
- *   missing, or the vocabulary cannot be resolved or fails its schema
+ * @returns the validated document.yaml, its absolute path and its directory
+ * @throws InputError naming file and field when the law-id is malformed, document.yaml is missing,
+ *   not YAML, fails its schema or names another law
  */
-export function loadDocument(kbDir: string, lawId: string, opts: { vocabDir?: string } = {}): LoadedDocument {
+export function readDocumentYaml(kbDir: string, lawId: string): { document: DocumentYaml; documentPath: string; dir: string } {
   if (!LAW_ID_PATTERN.test(lawId)) throw new InputError(`"${lawId}" is not a law-id (lowercase slug such as us-const)`, { field: 'document-id' });
   const dir = path.resolve(kbDir, documentDir(lawId));
   const documentPath = path.join(dir, 'document.yaml');
@@ -53,6 +51,21 @@ export function loadDocument(kbDir: string, lawId: string, opts: { vocabDir?: st
   if (document.law_id !== lawId) {
     throw new InputError(`document.yaml in ${documentDir(lawId)} declares law_id ${document.law_id}`, { file: documentPath, field: 'law_id' });
   }
+  return { document, documentPath, dir };
+}
+
+/**
+ * Reads `knowledge/dev/laws/<lawId>/document.yaml` under `kbDir`, its source file and vocabulary.
+ *
+ * @param kbDir - the KB work tree root
+ * @param lawId - the law-id (`us-const`)
+ * @param opts.vocabDir - shipped vocabulary directory override (tests)
+ * @throws InputError naming file, line/offset where known, and field, when the law-id is malformed,
+ *   document.yaml is missing, not YAML, fails its schema or names another law, the source is
+ *   missing, or the vocabulary cannot be resolved or fails its schema
+ */
+export function loadDocument(kbDir: string, lawId: string, opts: { vocabDir?: string } = {}): LoadedDocument {
+  const { document, documentPath, dir } = readDocumentYaml(kbDir, lawId);
   const sourcePath = path.join(dir, document.source);
   let sourceBytes: Uint8Array;
   try {

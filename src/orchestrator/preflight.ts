@@ -49,11 +49,6 @@ export function assertWorkspace(config: Pick<Config, 'kbDir' | 'sidecarsDir'>, o
   }
 }
 
-/** {@link assertWorkspace} for the KB alone (what `cut` needs before it opens the KB). */
-export function assertKbWorkTree(config: Pick<Config, 'kbDir' | 'sidecarsDir'>): void {
-  assertWorkspace(config, { sidecars: true });
-}
-
 /**
  * Runs every check and reports them all at once.
  * @param live - the document as read from the KB (loading it already checked document.yaml, the source and the vocabulary schema)

@@ -7,7 +7,7 @@ import { KbPathTaken } from '../kb/KbPathTaken.js';
 import { UploadFailed } from '../kb/UploadFailed.js';
 import { parseRunFolderListing, runDocumentName, type RunDocumentKey } from '../kb/runDocuments.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
-import { loadDocument } from '../documents/loadDocument.js';
+import { readDocumentYaml } from '../documents/loadDocument.js';
 import type { ReportData, ReportLaw } from '../reports/ReportData.js';
 import { uploadReport } from '../reports/uploadReport.js';
 import { StopError } from '../errors.js';
@@ -21,8 +21,8 @@ import type { PhaseDeps } from './PhaseDeps.js';
  * @throws InputError when the document can no longer be read (the internal gate stops first in a run)
  */
 export function reportLawOf(deps: Pick<PhaseDeps, 'config' | 'run'>): ReportLaw {
-  const doc = loadDocument(deps.config.kbDir, deps.run.law_id);
-  return { title: doc.document.title, documentId: deps.run.document_id, sourceVersionId: deps.run.source_version_id };
+  const { document } = readDocumentYaml(deps.config.kbDir, deps.run.law_id);
+  return { title: document.title, documentId: deps.run.document_id, sourceVersionId: deps.run.source_version_id };
 }
 
 /**

@@ -52,6 +52,7 @@ import type { PhaseActorInput } from '../../machines/types.js';
 import { hermeticGitEnv } from '../support/gitRepos.js';
 import { createTestDatabase } from '../support/realPg.js';
 import { makeSovereign, makeTempDir } from '../support/sovereignKeys.js';
+import { countOptions } from './benchArgs.js';
 
 /** GDPR as the tests cut it (test/support/buildRun.ts CORPUS_DOCUMENTS; that module needs vitest). */
 const GDPR = {
@@ -247,12 +248,7 @@ async function freshWorkspace(): Promise<{ ws: RunWorkspace; db: Database; drop:
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
 async function main(): Promise<void> {
-  const arg = (name: string, dflt: number): number => {
-    const at = process.argv.indexOf(name);
-    return at >= 0 ? Math.max(1, Number(process.argv[at + 1]) || dflt) : dflt;
-  };
-  const pairs = arg('--pairs', 3);
-  const gateRuns = arg('--gates', 5);
+  const { pairs, gates: gateRuns } = countOptions({ pairs: 3, gates: 5 });
   const lines = [
     `GDPR on real PostgreSQL, whole run (cut + approve + resume + approve + resume) in process; ${pairs} interleaved pair(s). ms, wall clock.`,
     'run                     total ms  gates ms  gates  share   IUs',

@@ -18,6 +18,7 @@ import { writerDigest } from '../../src/cutter/writerDigest.js';
 import { readVocabFile } from '../../src/documents/readVocabFile.js';
 import { shippedVocabDir } from '../../src/documents/shippedVocabDir.js';
 import { generatedRegulation } from './generatedRegulation.js';
+import { countOptions } from './benchArgs.js';
 
 /** Repo root: the first directory above this file holding package.json (works from src and dist). */
 function repoRoot(): string {
@@ -102,8 +103,7 @@ function main(): void {
     process.stdout.write(JSON.stringify(runOne(process.argv[one + 1] ?? 'gdpr', process.argv[one + 2] ?? '')));
     return;
   }
-  const runsAt = process.argv.indexOf('--runs');
-  const runs = runsAt >= 0 ? Math.max(1, Number(process.argv[runsAt + 1]) || 1) : 3;
+  const { runs } = countOptions({ runs: 3 });
   const self = fileURLToPath(import.meta.url);
   const gdprFile = path.join(repoRoot(), '..', 'shared', 'corpus', 'gdpr', 'source.txt');
   const genDir = mkdtempSync(path.join(tmpdir(), 'bench-plan-'));

@@ -18,6 +18,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { countOptions } from './benchArgs.js';
 
 /** Repo root: the first directory above this file holding package.json (works from src and dist). */
 function repoRoot(): string {
@@ -156,8 +157,7 @@ async function initAndFirstCut(base: string, i: number, preload: string): Promis
 }
 
 async function main(): Promise<void> {
-  const runsAt = process.argv.indexOf('--runs');
-  const runs = runsAt >= 0 ? Math.max(1, Number(process.argv[runsAt + 1]) || 1) : 3;
+  const { runs } = countOptions({ runs: 3 });
   const templates = path.join(root, 'dist', 'pglite-template');
   if (!existsSync(templates) || readdirSync(templates).length === 0) throw new Error('no PGlite template in dist/: run `npm run build` first');
   const base = mkdtempSync(path.join(tmpdir(), 'bench-startup-'));

@@ -24,6 +24,7 @@ import { checkKbEvidence } from '../../src/evidence/checkKbEvidence.js';
 import type { EvidenceRun } from '../../src/evidence/EvidenceRun.js';
 import { openKb } from '../../src/kb/openKb.js';
 import { RUN_DOCUMENT_KEYS, runDocumentName } from '../../src/kb/runDocuments.js';
+import { countOptions } from './benchArgs.js';
 
 const run = promisify(execFile);
 
@@ -111,8 +112,7 @@ const countBy = (calls: string[]): string =>
     .join(', ');
 
 async function main(): Promise<void> {
-  const pairsAt = process.argv.indexOf('--pairs');
-  const pairs = pairsAt >= 0 ? Math.max(3, Number(process.argv[pairsAt + 1]) || 3) : 5;
+  const { pairs } = countOptions({ pairs: 5 }, 3);
   const root = mkdtempSync(path.join(tmpdir(), 'bench-upload-'));
   try {
     const realGit = (await run('sh', ['-c', 'command -v git'])).stdout.trim();
