@@ -14,6 +14,8 @@
  * - `malformed_front_matter` — no `---` front matter, bad YAML, unknown or missing/invalid fields
  * - `wrong_gate` / `wrong_run` / `request_mismatch` — bound to another gate, run or request document
  * - `decision_missing` / `decision_unknown` — no decision, or not `approve` / `deny`
+ * - `not_committed` — the file is in the KB work tree only: not evidence until committed (DESIGN §6)
+ * - `misnamed` — an approval-like file under a name the gate does not read (e.g. gpg's `….md.asc`)
  */
 export const APPROVAL_REFUSALS = [
   'unsigned',
@@ -30,6 +32,8 @@ export const APPROVAL_REFUSALS = [
   'request_mismatch',
   'decision_missing',
   'decision_unknown',
+  'not_committed',
+  'misnamed',
 ] as const;
 
 /** One refusal reason code. */

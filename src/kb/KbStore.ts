@@ -67,6 +67,14 @@ export interface KbStore {
    * @throws InputError for a path outside the KB
    */
   blobIds(relDir: string): Promise<Map<string, string>>;
+  /** Sizes in bytes of every file committed at HEAD under `relDir`, keyed like {@link KbStore.blobIds}. */
+  blobSizes(relDir: string): Promise<Map<string, number>>;
+  /**
+   * Bytes of a committed blob, by the id {@link KbStore.blobIds} gave (one `git cat-file`): what
+   * evidence is read from, never the work tree (DESIGN §6).
+   * @throws when the object does not exist
+   */
+  readBlob(blobId: string): Promise<Uint8Array>;
   /** Working-tree bytes of the path. @throws when the file does not exist */
   read(relPath: string): Promise<Uint8Array>;
   /** Names of the files (not directories) directly in a working-tree folder, sorted; [] when absent. */

@@ -32,6 +32,7 @@ import type { KbEdit, KbStore, KbWriteOptions, UpdateResult, UploadResult } from
 import {
   blobIdAt,
   blobIdsAt,
+  blobSizesAt,
   commitThatAdded,
   conflictedPaths,
   gitBlobId,
@@ -149,6 +150,15 @@ export class GitKbStore implements KbStore {
 
   blobIds(relDir: string): Promise<Map<string, string>> {
     return blobIdsAt(this.#run, 'HEAD', normaliseKbPath(relDir));
+  }
+
+  blobSizes(relDir: string): Promise<Map<string, number>> {
+    return blobSizesAt(this.#run, 'HEAD', normaliseKbPath(relDir));
+  }
+
+  async readBlob(blobId: string): Promise<Uint8Array> {
+    if (!/^[0-9a-f]{40,64}$/.test(blobId)) throw new Error(`readBlob: ${blobId} is not a git object id`);
+    return new Uint8Array(await readBlob(this.#run, blobId));
   }
 
   async read(relPath: string): Promise<Uint8Array> {

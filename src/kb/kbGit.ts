@@ -201,6 +201,21 @@ export async function blobIdsAt(run: KbGitRunner, ref: string, relDir: string): 
   return readAt(run, ref, async () => parseLsTree(await run(['ls-tree', '-r', '-z', '--full-tree', ref, '--', relDir])), new Map<string, string>());
 }
 
+/**
+ * Sizes in bytes of the files under `relDir` (recursively) in the tree of `ref`, keyed by
+ * KB-relative path: one `git ls-tree -r -l -z --full-tree`. Empty when `ref` or the folder does not exist.
+ */
+export async function blobSizesAt(run: KbGitRunner, ref: string, relDir: string): Promise<Map<string, number>> {
+  return readAt(run, ref, async () => {
+    const sizes = new Map<string, number>();
+    for (const record of zFields(await run(['ls-tree', '-r', '-l', '-z', '--full-tree', ref, '--', relDir]))) {
+      const match = /^\d+ blob [0-9a-f]{40,64} +(\d+)\t(.*)$/s.exec(record);
+      if (match !== null) sizes.set(match[2]!, Number(match[1]));
+    }
+    return sizes;
+  }, new Map<string, number>());
+}
+
 /** `<mode> SP <type> SP <id> TAB <path>` records of `ls-tree -z`, blobs only. */
 function parseLsTree(out: Buffer): Map<string, string> {
   const ids = new Map<string, string>();

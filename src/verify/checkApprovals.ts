@@ -56,14 +56,12 @@ async function checkGate(kb: KbReader, ctx: RunView, gate: GateKey, keyring: Key
   const pinned = snapshotRequestPin(ctx, gate);
   if (request === undefined) problems.push(`no ${gate} request upload is recorded`);
   else if (pinned !== undefined && pinned !== request.sha256) problems.push(`the snapshot pins request sha256 ${pinned}, the upload record says ${request.sha256}`);
+  // Evidence is the commit (DESIGN §6): the committed bytes are verified, never the work tree's.
+  const blob = (await kb.blobIds(ctx.kb_folder)).get(path);
   let bytes: Uint8Array | undefined;
-  try {
-    bytes = await kb.read(path);
-  } catch {
-    problems.push(`${accepted.name} is missing from the run folder`);
-  }
+  if (blob !== undefined) bytes = await kb.readBlob(blob);
+  else problems.push(`${accepted.name} is not committed at HEAD in the run folder`);
   if (bytes !== undefined) {
-    if (!(await kb.exists(path))) problems.push(`${accepted.name} is not committed at HEAD`);
     if (sha256Hex(bytes) !== accepted.sha256) problems.push(`${accepted.name} bytes differ from the sha256 recorded when it was accepted`);
     if ('error' in keyring) problems.push(`cannot re-verify: ${keyring.error}`);
     else if (request !== undefined) {

@@ -9,7 +9,7 @@ import type { RunView } from '../../machines/runView.js';
 import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 
 /** The KB operations the folder checks read with. */
-export type KbReader = Pick<KbStore, 'list' | 'read' | 'exists' | 'revisions'>;
+export type KbReader = Pick<KbStore, 'list' | 'read' | 'exists' | 'revisions' | 'blobIds' | 'readBlob'>;
 
 function expectedSet(ctx: RunView): string[] {
   const problems: string[] = [];
@@ -30,15 +30,17 @@ function expectedSet(ctx: RunView): string[] {
 /**
  * @returns `kb.run_folder`: the recorded uploads are run documents of reference §1 inside the run
  *   folder, one per step (all 13 in a done run), all present, and no other file except sovereign
- *   approvals — and `VOID-*.md` in a voided run
+ *   approvals, files a gate refused (on record in the snapshot) — and `VOID-*.md` in a voided run
  */
 export async function checkRunFolder(kb: KbReader, ctx: RunView): Promise<VerifyCheck> {
   const listing = await kb.list(ctx.kb_folder);
   const recorded = new Set(ctx.uploads.map((u) => u.name));
   const problems = expectedSet(ctx);
   for (const name of recorded) if (!listing.includes(name)) problems.push(`${name} is missing from the folder`);
+  // A file a gate refused (e.g. `misnamed`) is on record in the snapshot, so it is no stranger.
+  const refused = new Set(Object.values(ctx.approvals).flatMap((g) => g.refused.map((r) => r.name)));
   const extra = listing.filter(
-    (name) => !recorded.has(name) && parseRunFolderName(name)?.kind !== 'approval' && !(ctx.state === 'voided' && /^VOID-[^/]*\.md$/.test(name)),
+    (name) => !recorded.has(name) && !refused.has(name) && parseRunFolderName(name)?.kind !== 'approval' && !(ctx.state === 'voided' && /^VOID-[^/]*\.md$/.test(name)),
   );
   if (extra.length > 0) problems.push(`files the run did not upload: ${extra.join(', ')}`);
   return problemsCheck('kb.run_folder', problems, {

@@ -87,12 +87,19 @@ async function approvalsOf(deps: PhaseDeps, context: PhaseActorInput['context'])
 export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
   const prior = PHASE_NAMES.filter((p) => p !== 'closeout').map((p) => keyOf(context, p));
-  const documents = await Promise.all(Object.values(context.uploads).map(async (u) => ({ path: u.path, sha256: u.sha256, bytes: (await deps.kb.read(u.path)).length })));
+  // Sizes of the committed blobs (the evidence), one tree read for the whole folder.
+  const committed = await deps.kb.blobSizes(run.kb_folder);
+  const sizeOf = (relPath: string): number => {
+    const size = committed.get(relPath);
+    if (size === undefined) throw new Error(`${relPath} is not committed at HEAD: the internal gate checks every upload before closeout`);
+    return size;
+  };
+  const documents = Object.values(context.uploads).map((u) => ({ path: u.path, sha256: u.sha256, bytes: sizeOf(u.path) }));
   const approvals = await approvalsOf(deps, context);
-  const approvalFiles = await Promise.all(Object.values(approvals).map(async (a) => {
+  const approvalFiles = Object.values(approvals).map((a) => {
     const relPath = `${run.kb_folder}/${a['file']}`;
-    return { path: relPath, sha256: a['sha256'] ?? '', bytes: (await deps.kb.read(relPath)).length };
-  }));
+    return { path: relPath, sha256: a['sha256'] ?? '', bytes: sizeOf(relPath) };
+  });
   const upload = await publishRunDocument(deps, 'closeout', phaseReport(deps, 'closeout', context, {
     work: [
       `run ${run.run_id} of ${run.document_id} completed all 11 phases and both sovereign gates`,

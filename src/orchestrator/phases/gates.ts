@@ -3,7 +3,7 @@
  * approvals in the run folder. No valid decision yet → the machine waits in `SGn.awaiting` (exit 10).
  */
 import { evaluateGateApprovals } from '../../approval/evaluateGateApprovals.js';
-import { parseRunFolderListing } from '../../kb/runDocuments.js';
+import { collectGateFiles } from '../../approval/collectGateFiles.js';
 import { withFacts } from '../../stops/withFacts.js';
 import { gateRequestReport } from '../../reports/gateRequestReport.js';
 import type { GateName } from '../../../machines/steps.js';
@@ -42,20 +42,20 @@ export async function gateRequest(deps: PhaseDeps, gate: Gate, { context }: Phas
 /**
  * Reads every approval file of the gate committed in the run folder (after fetching the KB remote)
  * and returns the verdict as data (DESIGN §6): `approved` / `denied` with the deciding approval,
- * `pending` (no approval file yet) or `invalid` (only refused files). An invalid file never blocks a
- * valid one. The machine routes the verdict and records it; this actor writes nothing.
+ * `pending` (no approval file yet) or `invalid` (only refused files). Only committed files count:
+ * one in the work tree only is refused `not_committed`, an approval-like name the gate does not
+ * read `misnamed` (collectGateFiles). An invalid file never blocks a valid one. The machine routes the verdict and records it; this actor writes nothing.
  * @throws KbSyncFailed (`STOP_KB_UPLOAD`) when the KB remote cannot be synced (then nothing is decided)
  */
 export async function gateDecide(deps: PhaseDeps, gate: Gate, { context }: PhaseActorInput): Promise<GateDecisionOutput> {
   const run = deps.run;
   const requestSha = pinOf(context, gate === 'SG1' ? 'sg1_request_sha256' : 'sg2_request_sha256');
   if (deps.kb.hasRemote) await withFacts(deps.kb.sync(), { runId: run.run_id, written: [], notWritten: [`${gate} decision`] });
-  const names = parseRunFolderListing(await deps.kb.list(run.kb_folder))
-    .filter((f) => f.kind === 'approval' && f.gate === gate)
-    .map((f) => f.name);
-  const files = await Promise.all(names.map(async (name) => ({ name, bytes: await deps.kb.read(`${run.kb_folder}/${name}`) })));
+  const found = await collectGateFiles(deps.kb, run.kb_folder, gate);
   const now = deps.clock().toISOString();
-  const { accepted, refused } = await evaluateGateApprovals(files, await deps.keyring(), { gate, run_id: run.run_id, request_sha256: requestSha }, deps.clock());
+  const evaluated = await evaluateGateApprovals(found.committed, await deps.keyring(), { gate, run_id: run.run_id, request_sha256: requestSha }, deps.clock());
+  const accepted = evaluated.accepted;
+  const refused = [...found.refused, ...evaluated.refused].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const verdict = accepted !== null ? (accepted.decision === 'approve' ? 'approved' : 'denied') : refused.length > 0 ? 'invalid' : 'pending';
   return { verdict, accepted, refused, since: context.approvals[gate].since ?? now, at: now };
 }

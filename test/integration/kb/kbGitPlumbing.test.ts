@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { collectGateFiles } from '../../../src/approval/collectGateFiles.js';
 import { kbPathHistory } from '../../../src/evidence/addedInCommit.js';
 import { checkKbEvidence } from '../../../src/evidence/checkKbEvidence.js';
 import type { EvidenceRun } from '../../../src/evidence/EvidenceRun.js';
@@ -49,6 +50,40 @@ describe('git plumbing of the KB store', () => {
       ]),
     );
     expect(await kb.blobIds('knowledge/nowhere')).toEqual(new Map());
+  });
+
+  test('blobSizes and readBlob give the committed bytes, not the work tree\'s', async () => {
+    const kb = await repos.kb('kb');
+    expect(await kb.blobSizes(FOLDER)).toEqual(new Map());
+    await kb.upload(DOC, 'one é\n', 'm1');
+    await kb.upload(DOC2, Buffer.alloc(0), 'm2');
+    await writeFile(path.join(kb.dir, DOC), 'edited in the work tree, longer\n');
+    expect(await kb.blobSizes(FOLDER)).toEqual(new Map([[DOC, Buffer.byteLength('one é\n')], [DOC2, 0]]));
+    const id = (await kb.blobIds(FOLDER)).get(DOC);
+    if (id === undefined) throw new Error('DOC not committed');
+    expect(Buffer.from(await kb.readBlob(id)).toString('utf8')).toBe('one é\n');
+    await expect(kb.readBlob('not-an-id')).rejects.toThrow(/not a git object id/);
+  });
+
+  test('collectGateFiles: committed approvals with committed bytes; work-tree-only → not_committed; approval-like names → misnamed', async () => {
+    const kb = await repos.kb('kb');
+    const approval = `${FOLDER}/SG1-cut-authz-approval-20260520.md`;
+    await kb.upload(DOC, 'one\n', 'm1');
+    await kb.upload(approval, 'signed v1\n', 'sovereign');
+    await kb.upload(`${FOLDER}/SG1-cut-authz-approval-20260520.md.asc`, 'gpg output\n', 'sovereign');
+    await kb.upload(`${FOLDER}/SG2-lifecycle-authz-approval-20260520.md`, 'other gate\n', 'sovereign');
+    await writeFile(path.join(kb.dir, approval), 'altered in the work tree\n');
+    await writeFile(path.join(kb.dir, FOLDER, 'SG1-cut-authz-approval-20260520-2.md'), 'not committed\n');
+    await writeFile(path.join(kb.dir, FOLDER, 'sg1-approval.md'), 'lower case\n');
+    await writeFile(path.join(kb.dir, FOLDER, 'sg2-approval.md'), 'the other gate\n');
+    await writeFile(path.join(kb.dir, FOLDER, '.DS_Store'), 'finder\n');
+    const found = await collectGateFiles(kb, FOLDER, 'SG1');
+    expect(found.committed.map((f) => [f.name, Buffer.from(f.bytes).toString('utf8')])).toEqual([['SG1-cut-authz-approval-20260520.md', 'signed v1\n']]);
+    expect(found.refused.map((r) => [r.name, r.reason])).toEqual([
+      ['SG1-cut-authz-approval-20260520-2.md', 'not_committed'],
+      ['SG1-cut-authz-approval-20260520.md.asc', 'misnamed'],
+      ['sg1-approval.md', 'misnamed'],
+    ]);
   });
 
   test('lastChange: never touched, added, deleted; folderHistory counts revisions and the adding commit', async () => {

@@ -3,7 +3,7 @@
  * reason recorded, nothing written; a later valid approval (`-2`) opens the gate; a signed deny
  * stops the run with STOP_SG_DENIED (DESIGN §6, §8). A fixture declaration (UDHR layout), PGlite and PostgreSQL.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { buildApprovalText, signApproval } from '../../../src/approval/approvalDocument.js';
@@ -121,6 +121,49 @@ describeEachDatabase('sovereign approvals at SG1', (engine) => {
       expect((await countRows(ws))['cutter_governance.cut_change_set']).toBe(1);
     }, SLOW);
   }
+
+  // The gate reads the commit, not the work tree: engine-independent, so once (PGlite).
+  test.runIf(engine.engine === 'pglite')('only committed approvals count: a valid file left uncommitted is refused not_committed, gpg\'s .md.asc misnamed; committed, it opens SG1', async () => {
+    const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
+    const run = await pausedAtSg1(ws, LAW);
+    const name = approvalDocumentName('SG1', utcDateStamp(new Date()));
+    const signed = await signApproval({ gate: 'SG1', run_id: run.runId, request_sha256: run.requestSha, decision: 'approve', reason: 'checked the request' }, await readFile(ws.sovereignKey, 'utf8'));
+    await writeFile(path.join(ws.config.kbDir, run.folder, name), signed);
+    await commitKbFile(ws, `${run.folder}/${name}.asc`, signed, 'sovereign commits gpg\'s default output name');
+    const before = await runEffects(ws, run.runId);
+
+    const refused = await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() });
+    expect(refused).toMatchObject({ code: 'STOP_APPROVAL_INVALID', exitCode: 20, state: 'awaiting_sg1' });
+    const sidecar = await sidecarOf(ws, run.runId);
+    expect(sidecar.approvals.SG1.accepted).toBeNull();
+    expect(sidecar.approvals.SG1.refused.map((r) => [r.name, r.reason])).toEqual([
+      [name, 'not_committed'],
+      [`${name}.asc`, 'misnamed'],
+    ]);
+    const [uncommitted, misnamed] = sidecar.approvals.SG1.refused;
+    expect(uncommitted?.message).toContain('commit and push it');
+    expect(misnamed?.message).toContain('SG1-cut-authz-approval-<yyyymmdd>[-<n>].md');
+    expect(misnamed?.message).toContain(`--output ${name}`);
+    expectNothingWritten(before, await runEffects(ws, run.runId));
+    const shown = JSON.parse((await runCli(ws, ['status', '--run-id', run.runId, '--json'])).stdout) as { approvals: { SG1: { refused: { reason: string; message: string }[] } } };
+    expect(shown.approvals.SG1.refused.map((r) => r.reason)).toEqual(['not_committed', 'misnamed']);
+
+    // The work-tree copy is later altered: the committed bytes are what is verified.
+    await commitKbFile(ws, `${run.folder}/${name}`, signed, 'sovereign commits the approval');
+    await writeFile(path.join(ws.config.kbDir, run.folder, name), signed.replace('checked the request', 'edited after the commit'));
+    const past = await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() });
+    expect(past).toMatchObject({ code: 'AWAITING_SG2', exitCode: 10 });
+    const after = await sidecarOf(ws, run.runId);
+    expect(after.approvals.SG1.accepted?.name).toBe(name);
+    expect(after.approvals.SG1.refused.map((r) => r.reason)).toEqual(['misnamed']);
+    // verify checks the committed approval (the altered work-tree copy is not evidence) and accepts
+    // the refused file on record in the folder.
+    await ws.approve(run.runId, 'SG2');
+    expect(await resume({ config: ws.config, runId: run.runId, progress: recordingProgress() })).toMatchObject({ code: null, exitCode: 0 });
+    const verified = await runCli(ws, ['verify', '--run-id', run.runId]);
+    expect(verified.stdout).not.toContain('FAIL');
+    expect(verified.code).toBe(0);
+  }, SLOW);
 
   test('a signed deny → STOP_SG_DENIED (exit 20 from the CLI), no change set, and it stays denied', async () => {
     const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });

@@ -107,7 +107,7 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     await git.commit('remove the SG2 approval', [r.approvals.SG2 as string]);
     const report = await check(r.runId);
     expect(failed(report)).toEqual(['approval.SG2']);
-    expect(row(report, 'approval.SG2')?.detail).toMatch(/missing from the run folder/);
+    expect(row(report, 'approval.SG2')?.detail).toMatch(/is not committed at HEAD in the run folder/);
   });
 
   test('a changed backup file fails the backup check only', async ({ copy, expect }) => {
