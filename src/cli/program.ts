@@ -196,12 +196,13 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('verify')
     .description("the auditor's check of a run from the KB, the sidecar and the database; non-zero exit naming each mismatch")
-    .requiredOption('--run-id <run-id>', 'the run to verify')
+    .requiredOption('--run-id <run-id>', 'the run to verify (with or without hyphens)')
+    .option('--kb-only', 'verify from the KB clone and the trusted keyring alone (automatic when the run has no sidecar here); DB rows only with DATABASE_URL')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId: string; json?: boolean }) =>
+    .action(async (opts: { runId: string; kbOnly?: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { verify } = await import('../commands/verify.js');
-        return verify({ config: await config(), runId: opts.runId });
+        return verify({ config: await config(), runId: opts.runId, kbOnly: opts.kbOnly === true });
       })(),
     );
 

@@ -1,15 +1,23 @@
 /**
- * `orchestrate verify --run-id R` (DESIGN §1, §8): the auditor's check of one run. A plain
- * function; the CLI wires it into commander and prints `text` (or `json` with `--json`) and exits
- * with `exitCode`.
+ * `orchestrate verify --run-id R [--kb-only]` (DESIGN §1, §8, §11): the auditor's check of one run.
+ * With the run's sidecar at hand it checks sidecar, KB, approvals and DB against each other; with
+ * `--kb-only`, or when no sidecar of the run is at hand (an auditor's KB clone), it verifies from the
+ * KB and the trusted keyring alone (`verifyKbOnly`), and says so. It never creates a database. A
+ * plain function; the CLI wires it into commander and prints `text` (or `json` with `--json`) and
+ * exits with `exitCode`.
  */
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/configSchema.js';
 import type { Queryable } from '../db/Database.js';
 import { scrub } from '../db/redactDsn.js';
 import { EXIT } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import type { VerifyCheck, VerifyReport } from '../verify/VerifyCheck.js';
-import { verifyRun } from '../verify/verifyRun.js';
+import { canonicalRunId, verifyKbOnly } from '../verify/verifyKbOnly.js';
+import { keyringFor, openExistingKb, verifyRun } from '../verify/verifyRun.js';
+import { openDatabase } from '../db/openDatabase.js';
+import type { Database } from '../db/Database.js';
+import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 
 /** Options of {@link verify}. `db` / `kb` are for callers that already hold them (tests, the runner). */
 export interface VerifyOptions {
@@ -18,6 +26,8 @@ export interface VerifyOptions {
   now?: Date;
   db?: Queryable;
   kb?: KbStore;
+  /** Verify from the KB and keyring alone, even when the sidecar is at hand. */
+  kbOnly?: boolean;
 }
 
 /** What the CLI prints and the exit status. */
@@ -29,6 +39,7 @@ export interface VerifyOutput {
 }
 
 function line(c: VerifyCheck): string {
+  if (c.skipped === true) return `  skip  ${c.check}${c.detail === undefined ? '' : ` — ${c.detail}`}`;
   if (c.ok) return `  ok    ${c.check}${c.detail === undefined ? '' : ` — ${c.detail}`}`;
   const values = c.expected === undefined && c.observed === undefined ? '' : ` (expected ${c.expected ?? '-'}, observed ${c.observed ?? '-'})`;
   return `  FAIL  ${c.check}: ${c.detail ?? 'mismatch'}${values}`;
@@ -38,22 +49,40 @@ function line(c: VerifyCheck): string {
  * Verifies the run and formats the result: one line per check, then a summary naming every failed
  * check. Configured secrets are scrubbed from both forms (DESIGN §7: never a secret in output).
  *
- * @throws InputError (exit 2) for a malformed or unknown run id or a KB that is not a git work tree;
+ * @throws InputError (exit 2) for a malformed or unknown run id (with or without hyphens) or a KB that is not a git work tree;
  *   DbUnavailable (`STOP_DB`) when the database cannot be reached
  */
 export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
-  const report = await verifyRun({
-    config: options.config,
-    runId: options.runId,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.db === undefined ? {} : { db: options.db }),
-    ...(options.kb === undefined ? {} : { kb: options.kb }),
-  });
+  const runId = canonicalRunId(options.runId);
+  const config = options.config;
+  const hasSidecar = existsSync(sidecarPaths(config.sidecarsDir, runId).context);
+  let report: VerifyReport;
+  let mode = '';
+  if (options.kbOnly === true || !hasSidecar) {
+    mode = options.kbOnly === true ? ' [kb-only]' : ` [kb-only: no sidecar of the run in ${config.sidecarsDir}; verified from the KB and the keyring alone]`;
+    const kb = options.kb ?? (await openExistingKb(config.kbDir));
+    let opened: Database | undefined;
+    try {
+      // Only a configured server is read; the embedded database is the operator's, never made here.
+      const db = options.db ?? (config.databaseUrl !== undefined ? (opened = await openDatabase(config)) : undefined);
+      report = await verifyKbOnly({ kb, keyring: await keyringFor(config, kb.dir), runId, ...(db === undefined ? {} : { db }), ...(options.now === undefined ? {} : { now: options.now }) });
+    } finally {
+      await opened?.close();
+    }
+  } else {
+    report = await verifyRun({
+      config,
+      runId,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.db === undefined ? {} : { db: options.db }),
+      ...(options.kb === undefined ? {} : { kb: options.kb }),
+    });
+  }
   const secrets = options.config.secrets;
   const json: VerifyReport = secrets.length === 0 ? report : JSON.parse(scrub(JSON.stringify(report), secrets)) as VerifyReport;
   const failed = json.checks.filter((c) => !c.ok);
   const text = [
-    `verify run ${json.run_id} (state ${json.state}): ${json.ok ? 'PASS' : 'FAIL'} — ${json.checks.length} checks, ${failed.length} failed`,
+    `verify run ${json.run_id} (state ${json.state})${mode}: ${json.ok ? 'PASS' : 'FAIL'} — ${json.checks.length} checks, ${failed.length} failed`,
     ...json.checks.map(line),
     json.ok ? 'every check passed' : `failed: ${failed.map((c) => c.check).join(', ')}`,
   ].join('\n');

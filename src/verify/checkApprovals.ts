@@ -27,7 +27,7 @@ function snapshotRequestPin(ctx: RunView, gate: GateKey): string | undefined {
  * Verifies at `now`; an approval refused only because the signer key expired since is re-verified at
  * its signing time, so a key's normal expiry does not void history (a revocation still does).
  */
-async function verifyAt(text: string, keyring: TrustedKeyring, expected: ExpectedApproval, now: Date, signedAt: string): Promise<{ verdict: ApprovalVerdict; note?: string }> {
+export async function verifyAt(text: string, keyring: TrustedKeyring, expected: ExpectedApproval, now: Date, signedAt: string): Promise<{ verdict: ApprovalVerdict; note?: string }> {
   const verdict = await verifyApproval(text, keyring, expected, now);
   if (verdict.ok || verdict.reason !== 'key_expired') return { verdict };
   const then = await verifyApproval(text, keyring, expected, new Date(signedAt));

@@ -35,7 +35,8 @@ export interface VerifyRunOptions {
   now?: Date;
 }
 
-async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Promise<KeyringOrError> {
+/** The configured trusted keyring, or why it could not be loaded (then a failed row, not a throw). */
+export async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Promise<KeyringOrError> {
   try {
     return await loadKeyring(config.keyringDir, { kbRoot: kbDir });
   } catch (error) {
@@ -44,7 +45,7 @@ async function keyringFor(config: VerifyRunOptions['config'], kbDir: string): Pr
 }
 
 /** The auditor's view of the KB's git history (read-only git; one `git log` per run folder). */
-function kbHistory(kb: KbStore): KbHistory {
+export function kbHistory(kb: KbStore): KbHistory {
   const paths = kbPathHistory(kb.dir);
   return {
     revisions: (relPath) => paths.revisions(relPath),
@@ -54,7 +55,7 @@ function kbHistory(kb: KbStore): KbHistory {
 }
 
 /** Opens the KB read-only in spirit: refuses a directory that is not already a git work tree (openKb would init one). */
-async function openExistingKb(kbDir: string): Promise<KbStore> {
+export async function openExistingKb(kbDir: string): Promise<KbStore> {
   if (!existsSync(path.join(kbDir, '.git'))) {
     throw new InputError(`the KB ${kbDir} is not a git work tree`, { file: kbDir, field: 'kb.dir' }, [], 'check kb.dir in orchestrate.yaml (or ORCHESTRATE_KB)');
   }
@@ -80,11 +81,13 @@ export async function verifyRun(options: VerifyRunOptions): Promise<VerifyReport
   const kb = options.kb ?? (await openExistingKb(config.kbDir));
   let opened: Database | undefined;
   try {
-    const db = options.db ?? (opened = await openDatabase(config));
+    // Never create a database to verify against (an empty one would read as tampering): without a
+    // DATABASE_URL and without the workspace's embedded database, the DB rows are skipped.
+    const db = options.db ?? (config.databaseUrl !== undefined || existsSync(config.pgliteDir) ? (opened = await openDatabase(config)) : undefined);
     const keyring = await keyringFor(config, kb.dir);
     const evidence = await checkEvidence(evidenceRunOf(ctx), { kbDir: kb.dir, kb, sidecarsDir: config.sidecarsDir, db, history: kbHistory(kb) }, { dbErrors: 'report' });
     const group = (prefix: string): VerifyCheck[] => evidence.checks.filter((c) => c.check.startsWith(`${prefix}.`));
-    const lifecycle = ctx.pins.change_set_id != null && evidence.ius !== undefined ? [await checkLifecycle(db, ctx, evidence.ius)] : [];
+    const lifecycle = db !== undefined && ctx.pins.change_set_id != null && evidence.ius !== undefined ? [await checkLifecycle(db, ctx, evidence.ius)] : [];
     const checks = [
       ...sidecar.checks,
       await checkRunFolder(kb, ctx),
@@ -93,7 +96,7 @@ export async function verifyRun(options: VerifyRunOptions): Promise<VerifyReport
       ...group('source'),
       ...group('db'),
       ...lifecycle,
-      ...checkLosslessRegion(ctx, evidence.mark, evidence.ius),
+      ...(db === undefined ? [] : checkLosslessRegion(ctx, evidence.mark, evidence.ius)),
       ...group('backup'),
     ];
     return { ok: checks.every((c) => c.ok), run_id: runId, state: ctx.state, checks };
