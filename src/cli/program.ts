@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/configSchema.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIO {
@@ -17,6 +17,8 @@ export interface CliIO {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Asks a yes/no question on the terminal; absent when there is none (then `approve` needs `--yes`). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 interface GlobalOptions {
@@ -150,16 +152,27 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('approve')
     .description('sovereign helper: sign an approval (or a deny) of the uploaded gate request and commit it into the run folder')
-    .requiredOption('--run-id <run-id>', 'the run')
+    .option('--run-id <run-id>', 'the run (with or without hyphens)')
+    .option('--run-folder <path>', 'the run folder in a KB clone: approve from the KB alone, without the operator\'s sidecar')
     .requiredOption('--gate <gate>', 'SG1 or SG2')
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
     .option('--deny', 'sign a deny instead of an approval (needs --reason)')
     .option('--reason <text>', 'why (required with --deny)')
+    .option('--yes', 'sign without asking (scripts: read the request first); without a terminal it is required')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId: string; gate: string; key: string; deny?: boolean; reason?: string; json?: boolean }) =>
+    .action(async (opts: { runId?: string; runFolder?: string; gate: string; key: string; deny?: boolean; reason?: string; yes?: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { approve } = await import('../commands/approve.js');
-        const r = await approve({ config: await config(), cwd: io.cwd, runId: opts.runId, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...(opts.deny === true ? { deny: true } : {}), ...(opts.reason === undefined ? {} : { reason: opts.reason }) });
+        const ask = io.confirm;
+        if (opts.yes !== true && ask === undefined) {
+          throw new InputError('approve shows the request and asks before signing, and there is no terminal to ask on', { field: 'yes' }, [], 'read the request in the run folder, then pass --yes');
+        }
+        const confirm = opts.yes === true || ask === undefined ? {} : { confirm: (summary: string) => ask(`${summary}\n\nSign this ${opts.deny === true ? 'deny' : 'approval'}? [y/N] `) };
+        const r = await approve({
+          config: await config(), cwd: io.cwd, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...confirm,
+          ...(opts.runId === undefined ? {} : { runId: opts.runId }), ...(opts.runFolder === undefined ? {} : { runFolder: opts.runFolder }),
+          ...(opts.deny === true ? { deny: true } : {}), ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+        });
         return { json: r.json, text: r.text };
       })(),
     );

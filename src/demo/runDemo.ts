@@ -42,10 +42,10 @@ async function main(): Promise<void> {
   await step(ws, ['cut', '--document-id', 'sample-ora'], 10);
   const runId = (await readdir(path.join(ws, 'sidecars'))).find((f) => f.endsWith('.json'))?.replace(/\.json$/, '') ?? '';
   const key = path.join('sovereign', 'demo-sovereign.sec.asc');
-  await step(ws, ['approve', '--run-id', runId, '--gate', 'SG1', '--key', key], 0);
+  await step(ws, ['approve', '--run-id', runId, '--gate', 'SG1', '--key', key, '--yes'], 0);
   await step(ws, ['resume', '--run-id', runId], 10);
   await step(ws, ['status', '--run-id', runId], 0);
-  await step(ws, ['approve', '--run-id', runId, '--gate', 'SG2', '--key', key], 0);
+  await step(ws, ['approve', '--run-id', runId, '--gate', 'SG2', '--key', key, '--yes'], 0);
   await step(ws, ['resume', '--run-id', runId], 0);
   await step(ws, ['verify', '--run-id', runId], 0);
   await step(ws, ['runs'], 0);

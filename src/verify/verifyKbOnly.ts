@@ -18,8 +18,8 @@ import { checkEvidence } from '../evidence/checkEvidence.js';
 import type { EvidenceRun } from '../evidence/EvidenceRun.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { parseRunFolderName, RUN_DOCUMENT_KEYS, type GateKey, type RunDocumentKey } from '../kb/runDocuments.js';
-import { LAWS_ROOT } from '../kb/runFolder.js';
-import { parseRunsIndex, RUNS_INDEX_PATH, type RunsIndexRecord } from '../kb/runsIndex.js';
+import { findRunFolder, indexEntries } from '../kb/findRunFolder.js';
+import type { RunsIndexRecord } from '../kb/runsIndex.js';
 import { PIN_NAMES, type Pins } from '../../machines/types.js';
 import { verifyAt, type KeyringOrError } from './checkApprovals.js';
 import { declaredValues, readRunDocument, type RunDocumentText } from './readRunDocument.js';
@@ -61,40 +61,6 @@ export function canonicalRunId(runId: string): string {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const decode = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
-
-/** The committed runs-index entries of `runId` (none when the file is absent). */
-async function indexEntries(kb: KbStore, runId: string): Promise<{ entries: RunsIndexRecord[]; issues: string[] }> {
-  const id = (await kb.blobIds(RUNS_INDEX_PATH)).get(RUNS_INDEX_PATH);
-  if (id === undefined) return { entries: [], issues: [] };
-  const text = decode(await kb.readBlob(id));
-  const parsed = parseRunsIndex(text);
-  const compact = runId.replaceAll('-', '');
-  // A line of this run that no longer parses is an edit of the index: it must show up, not vanish.
-  const lines = text.split('\n');
-  const issues = parsed.issues.filter((i) => (lines[i.line - 1] ?? '').includes(compact)).map((i) => `line ${i.line}: ${i.message}`);
-  return { entries: parsed.entries.filter((e) => e.runId === runId), issues };
-}
-
-/**
- * Finds the run folder: from the runs-index line of a finished run, otherwise the folder whose
- * first run document's title names the run (an in-flight or stopped run).
- * @throws InputError when no committed run folder names the run
- */
-async function findRunFolder(kb: KbStore, runId: string, indexed: readonly RunsIndexRecord[]): Promise<string> {
-  const fromIndex = indexed[0]?.folder;
-  if (fromIndex !== undefined && (await kb.blobIds(fromIndex)).size > 0) return fromIndex;
-  const all = await kb.blobIds(LAWS_ROOT);
-  const firsts = [...all].filter(([p]) => /^knowledge\/dev\/laws\/[^/]+\/[^/]+\/01-source-pin-\d{8}\.md$/.test(p));
-  for (const [relPath, id] of firsts) {
-    if (readRunDocument(decode(await kb.readBlob(id))).titleRunId === runId) return path.posix.dirname(relPath);
-  }
-  throw new InputError(
-    `no run ${runId} in the KB: neither the runs-index nor any committed run folder names it`,
-    { field: 'run-id' },
-    [],
-    'pull the KB remote (git pull) and check the run id; a run that published no document did not happen (reference §3)',
-  );
-}
 
 /** One committed file of the run folder. */
 interface FolderFile {

@@ -46,13 +46,15 @@ describe('one JSON shape for every stop and error', () => {
       'resume (paused at SG2)': await json(['resume', '--run-id', RUN_ID]),
       'resume (unknown run)': await json(['resume', '--run-id', '01900000-0000-7000-8000-000000000000']),
       'approve (bad gate)': await json(['approve', '--run-id', RUN_ID, '--gate', 'SG3', '--key', 'sovereign/fixture-sovereign.sec.asc']),
+      'approve (no terminal, no --yes)': await json(['approve', '--run-id', RUN_ID, '--gate', 'SG2', '--key', 'sovereign/fixture-sovereign.sec.asc']),
       'verify (unknown run)': await json(['verify', '--run-id', '01900000-0000-7000-8000-000000000000']),
     };
     expect(cases['cut (unfinished run exists)']).toMatchObject({ code: 20, doc: { ok: false, code: 'STOP_REPLAY_CONFLICT', exit_code: 20 } });
     expect(cases['resume (paused at SG2)']).toMatchObject({ code: 10, doc: { ok: false, code: 'AWAITING_SG2', exit_code: 10, run_id: RUN_ID, step: 'SG2', state: 'awaiting_sg2' } });
-    for (const name of ['resume (unknown run)', 'approve (bad gate)', 'verify (unknown run)'] as const) {
+    for (const name of ['resume (unknown run)', 'approve (bad gate)', 'approve (no terminal, no --yes)', 'verify (unknown run)'] as const) {
       expect(cases[name], name).toMatchObject({ code: 2, doc: { ok: false, code: 'STOP_INPUT', exit_code: 2 } });
     }
+    expect(String(cases['approve (no terminal, no --yes)'].doc['next'])).toContain('--yes');
     for (const [name, { doc }] of Object.entries(cases)) {
       const keys = Object.keys(doc);
       expect(keys.filter((k) => (STOP_REPORT_KEYS as readonly string[]).includes(k)).sort(), name).toEqual(stopKeys);
@@ -60,7 +62,7 @@ describe('one JSON shape for every stop and error', () => {
     }
     const runFields = Object.keys(cases['resume (paused at SG2)'].doc).filter((k) => !(STOP_REPORT_KEYS as readonly string[]).includes(k)).sort();
     expect(runFields).toEqual(['document_id', 'kb_folder', 'keys', 'pins', 'replayed_from', 'state']);
-    for (const name of ['resume (unknown run)', 'approve (bad gate)', 'verify (unknown run)'] as const) {
+    for (const name of ['resume (unknown run)', 'approve (bad gate)', 'approve (no terminal, no --yes)', 'verify (unknown run)'] as const) {
       expect(Object.keys(cases[name].doc).sort(), name).toEqual(stopKeys);
     }
     // resume re-read the approvals and recorded its snapshot (now schema 2); the run still waits at SG2

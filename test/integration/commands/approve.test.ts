@@ -158,7 +158,8 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     const run = template.data.atSg1;
     const base = { config: ws.config, cwd: ws.config.workspace, runId: run.runId, gate: 'SG1', keyFile: keyFile('ada') };
     const unknown = await rejection(approve({ ...base, runId: '01890a5d-ac96-774b-bcce-b302099a8057' }));
-    expect((unknown as InputError).next).toContain('orchestrate status');
+    expect((unknown as InputError).message).toContain('no run 01890a5d-ac96-774b-bcce-b302099a8057 in the KB');
+    expect((unknown as InputError).next).toContain('orchestrate runs');
     expect(await rejection(approve({ ...base, gate: 'SG3' }))).toBeInstanceOf(InputError);
     const missing = await rejection(approve({ ...base, keyFile: 'nope.sec.asc' }));
     expect((missing as InputError).where.field).toBe('key');
@@ -168,17 +169,62 @@ describe('orchestrate approve on a real KB with real OpenPGP keys', () => {
     expect(await ws.kb.list(run.folder)).toEqual(uploadedNames(run));
   });
 
-  it('refuses to sign when the request bytes differ from the sidecar record (STOP_DRIFT)', async () => {
+  it('refuses to sign when the committed request bytes differ from the sidecar record (STOP_DRIFT)', async () => {
     const run = template.data.atSg1;
-    const file = path.join(ws.kb.dir, requestOf(run).path);
+    const relPath = requestOf(run).path;
+    const file = path.join(ws.kb.dir, relPath);
     const original = await readFile(file, 'utf8');
     const edited = original.replace('outcome : PENDING', 'outcome : PASS');
     expect(edited).not.toBe(original);
+    const git = testGit(ws.kb.dir, ws.root);
     await writeFile(file, edited);
+    await git.commit('someone edits the request', [relPath]);
+    const head = await ws.kb.headCommit();
     const err = await rejection(approve({ config: ws.config, cwd: ws.config.workspace, runId: run.runId, gate: 'SG1', keyFile: keyFile('ada') }));
     expect(err).toBeInstanceOf(StopError);
     expect((err as StopError).code).toBe('STOP_DRIFT');
+    expect(await ws.kb.headCommit()).toBe(head);
     await writeFile(file, original);
+    await git.commit('restore the request', [relPath]);
+  });
+
+  it('from a sovereign\'s KB clone alone (no sidecar, no DB): shows what the gate authorises and asks; declined → nothing; signed → pushed; then the gate is decided', async () => {
+    const repos = await tempGitRepos('approve-clone-');
+    try {
+      const remote = await repos.bareRemote();
+      const operator = await openKb({ dir: ws.config.kbDir, remote, retry: { minTimeout: 0 }, env: hermeticGitEnv(ws.root) });
+      await testGit(operator.dir, ws.root).raw(['push', '--set-upstream', 'origin', 'HEAD:main']);
+      const clone = await repos.kb('sovereign-clone', { remote });
+      await clone.sync();
+      const run = template.data.atSg1;
+      const folder = path.posix.dirname(requestOf(run).path);
+      const sovereignConfig = { ...ws.config, kbDir: clone.dir, sidecarsDir: path.join(repos.root, 'no-sidecars-here') };
+      const base = { config: sovereignConfig, cwd: ws.config.workspace, gate: 'SG1', keyFile: keyFile('ada'), kb: clone };
+      let shown = '';
+      const remoteHead = async () => (await testGit(remote, ws.root).raw(['rev-parse', 'main'])).trim();
+      const before = await remoteHead();
+      const declined = await rejection(approve({ ...base, runFolder: path.join(clone.dir, folder), confirm: async (summary) => { shown = summary; return false; } }));
+      expect(declined).toBeInstanceOf(InputError);
+      expect((declined as InputError).message).toMatch(/declined/);
+      expect(await remoteHead()).toBe(before);
+      expect(shown).toContain(`SG1 request of run ${run.runId}`);
+      expect(shown).toContain(`sha256     ${requestOf(run).sha256}`);
+      for (const part of ['writer_digest', 'region_sha', 'backup_sha', 'IU counts', 'total', 'authorises', 'source     ']) expect(shown).toContain(part);
+
+      const signed = await approve({ ...base, runFolder: folder, confirm: async () => true });
+      expect(signed.json).toMatchObject({ run_id: run.runId, gate: 'SG1', decision: 'approve', request_sha256: requestOf(run).sha256 });
+      expect(signed.text).toContain(`SG1 request of run ${run.runId}`);
+      expect(await remoteFile(remote, signed.json.path)).toBe(await readFile(path.join(clone.dir, signed.json.path), 'utf8'));
+      const verdict = await evaluateGateApprovals([{ name: signed.json.name, bytes: await readFile(path.join(clone.dir, signed.json.path)) }], await loadKeyring(ws.config.keyringDir), { gate: 'SG1', run_id: run.runId, request_sha256: requestOf(run).sha256 });
+      expect(verdict.accepted?.decision).toBe('approve');
+
+      // By run id (no hyphens), still without a sidecar: the folder that names the run is found, and the gate is decided there.
+      const again = await rejection(approve({ ...base, runId: run.runId.replaceAll('-', '') }));
+      expect(again).toBeInstanceOf(InputError);
+      expect((again as InputError).message).toContain('already decided');
+    } finally {
+      await repos.cleanup();
+    }
   });
 
   it('with a KB remote: syncs before numbering, so a second host\'s approval is not overwritten; both land on the remote', async () => {

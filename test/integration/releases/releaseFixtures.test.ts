@@ -54,7 +54,7 @@ describe('release 0.1.0 (sidecar schema 1)', () => {
     expect(shown.state).toBe('awaiting_sg2');
     expect(shown.stop).toMatchObject({ code: 'AWAITING_SG2', at: '2026-12-04T15:28:01.840Z' });
 
-    const approved = await cli(ws, ['approve', '--run-id', runId, '--gate', 'SG2', '--key', 'sovereign/fixture-sovereign.sec.asc', '--json']);
+    const approved = await cli(ws, ['approve', '--run-id', runId, '--gate', 'SG2', '--key', 'sovereign/fixture-sovereign.sec.asc', '--yes', '--json']);
     expect(approved.code, approved.stderr + approved.stdout).toBe(0);
     const resumed = await cli(ws, ['resume', '--run-id', runId, '--json']);
     expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
