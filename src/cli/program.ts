@@ -21,6 +21,15 @@ export interface CliIO {
   confirm?: (question: string) => Promise<boolean>;
 }
 
+/**
+ * `--run-id` as given, or its canonical hyphenated form when it is a UUID written without hyphens
+ * (the runs-index's compact form) or in upper case; anything else is left for the command to refuse.
+ */
+function runIdArg(value: string): string {
+  const m = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i.exec(value.trim());
+  return m === null ? value : m.slice(1, 6).join('-').toLowerCase();
+}
+
 interface GlobalOptions {
   workspace?: string;
 }
@@ -136,7 +145,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('resume')
     .description('resume a stopped or paused run from its sidecar (persisted keys are re-validated, never recomputed)')
-    .requiredOption('--run-id <run-id>', 'the run to resume')
+    .requiredOption('--run-id <run-id>', 'the run to resume (with or without hyphens)', runIdArg)
     .option('--json', 'print the outcome as JSON')
     .action(async (opts: { runId: string; json?: boolean }) =>
       run(opts.json === true, async () => {
@@ -152,7 +161,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('approve')
     .description('sovereign helper: sign an approval (or a deny) of the uploaded gate request and commit it into the run folder')
-    .option('--run-id <run-id>', 'the run (with or without hyphens)')
+    .option('--run-id <run-id>', 'the run (with or without hyphens)', runIdArg)
     .option('--run-folder <path>', 'the run folder in a KB clone: approve from the KB alone, without the operator\'s sidecar')
     .requiredOption('--gate <gate>', 'SG1 or SG2')
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
@@ -180,7 +189,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('status')
     .description('phase, keys, stop and gate waiting time of one run, or one line per run')
-    .option('--run-id <run-id>', 'one run in detail')
+    .option('--run-id <run-id>', 'one run in detail (with or without hyphens)', runIdArg)
     .option('--waiting', 'only runs paused at a sovereign gate')
     .option('--older-than <duration>', 'with --waiting: only gates waiting longer than this (30m, 24h, 7d)')
     .option('--json', 'print the result as JSON')
@@ -209,7 +218,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('verify')
     .description("the auditor's check of a run from the KB, the sidecar and the database; non-zero exit naming each mismatch")
-    .requiredOption('--run-id <run-id>', 'the run to verify (with or without hyphens)')
+    .requiredOption('--run-id <run-id>', 'the run to verify (with or without hyphens)', runIdArg)
     .option('--kb-only', 'verify from the KB clone and the trusted keyring alone (automatic when the run has no sidecar here); DB rows only with DATABASE_URL')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { runId: string; kbOnly?: boolean; json?: boolean }) =>
@@ -222,7 +231,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('void')
     .description("sovereign void of a run's change set (signed VOID document + change_set_void row); frees the document for a new run")
-    .requiredOption('--run-id <run-id>', 'the run to void')
+    .requiredOption('--run-id <run-id>', 'the run to void (with or without hyphens)', runIdArg)
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
     .requiredOption('--reason <text>', 'why the run is voided')
     .option('--json', 'print the result as JSON')

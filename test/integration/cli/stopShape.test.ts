@@ -65,6 +65,8 @@ describe('one JSON shape for every stop and error', () => {
     for (const name of ['resume (unknown run)', 'approve (bad gate)', 'approve (no terminal, no --yes)', 'verify (unknown run)'] as const) {
       expect(Object.keys(cases[name].doc).sort(), name).toEqual(stopKeys);
     }
+    // the runs-index's compact run id (no hyphens) names the same run
+    expect(await json(['resume', '--run-id', RUN_ID.replaceAll('-', '').toUpperCase()])).toMatchObject({ code: 10, doc: { code: 'AWAITING_SG2', run_id: RUN_ID } });
     // resume re-read the approvals and recorded its snapshot (now schema 2); the run still waits at SG2
     expect(JSON.parse(await readFile(path.join(ws, 'sidecars', `${RUN_ID}.json`), 'utf8'))).toMatchObject({ schema_version: 2, snapshot: { value: { SG2: 'awaiting' } } });
   });
