@@ -4,8 +4,13 @@
 import type { KbStore, UpdateResult } from './KbStore.js';
 import { RUNS_INDEX_PATH, formatRunsIndexLine, parseRunsIndex, type RunsIndexEntry } from './runsIndex.js';
 
-/** First lines of a new runs-index file. */
-export const RUNS_INDEX_HEADER = '# Orchestrator runs index · v0.6\n\n';
+/**
+ * First lines of a new runs-index file: the title and a header row naming the nine fields in line
+ * order (issue 9; not an entry: only lines starting with ``- ` `` are entries).
+ */
+export const RUNS_INDEX_HEADER =
+  '# Orchestrator runs index · v0.6\n\n'
+  + '`run_id` · `document_id` · `source_version` · `state` · `folder` · `change_set_id` · `lifecycle_review_decision_id` · `actor` · `closeout_utc`\n\n';
 
 /**
  * The pure edit behind {@link appendRunsIndexLine}: `current` plus `line`, or undefined when a line

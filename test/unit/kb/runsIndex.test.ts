@@ -36,7 +36,7 @@ describe('formatRunsIndexLine (reference §9)', () => {
     expect(issues).toEqual([]);
     expect(entries).toEqual([
       {
-        line: 3,
+        line: 5,
         runId: ENTRY.runId,
         documentId: 'us-const',
         sourceVersionShort: '008a06ace23a96ea',
@@ -125,6 +125,9 @@ describe('withRunsIndexLine (the append edit)', () => {
     const line = formatRunsIndexLine(ENTRY);
     const first = withRunsIndexLine(undefined, line);
     expect(first).toBe(`${RUNS_INDEX_HEADER}${line}\n`);
+    // the header row names the fields and is not read as an entry
+    expect(RUNS_INDEX_HEADER).toContain('`run_id` · `document_id` · `source_version` · `state`');
+    expect(parseRunsIndex(RUNS_INDEX_HEADER)).toEqual({ entries: [], issues: [] });
     expect(withRunsIndexLine(first, line)).toBeUndefined();
     expect(withRunsIndexLine(first, formatRunsIndexLine({ ...ENTRY, actor: 'bob' }))).toBeUndefined();
     const other = formatRunsIndexLine({ ...ENTRY, runId: '0196f2a4-7c1e-7a3b-9d2e-000000000000' });
