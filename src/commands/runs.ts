@@ -1,7 +1,8 @@
 /**
- * `orchestrate runs` (issue 5, reference §9): the auditor's view of every run, read from the KB's
- * runs-index (one line per run after closeout), not from local sidecars — so it shows the runs of
- * every host that shares the KB remote.
+ * `orchestrate runs` (issue 5, reference §9, issue 9): the auditor's view of every run, read from
+ * the KB — the runs-index (one line per run after closeout) and, for runs not closed out, their
+ * committed run folders — not from local sidecars, so it shows the runs of every host that shares
+ * the KB remote, in any clone of it.
  */
 import type { Config } from '../config/configSchema.js';
 import { InputError } from '../errors.js';
@@ -10,6 +11,7 @@ import { openKb } from '../kb/openKb.js';
 import { redactCredentials } from '../kb/redactCredentials.js';
 import { LAW_ID_PATTERN } from '../kb/runFolder.js';
 import { RUNS_INDEX_PATH, parseRunsIndex, type RunsIndexRecord } from '../kb/runsIndex.js';
+import { listRunFolders, type KbRunFolder } from '../kb/findRunFolder.js';
 import { assertWorkspace } from '../orchestrator/preflight.js';
 
 /** Options of {@link runs}. */
@@ -30,6 +32,8 @@ export interface RunsJson {
   /** Entry-like lines that did not parse (never fatal). */
   issues: { line: number; message: string }[];
   total: number;
+  /** Runs not in the runs-index, as their committed run folders show them (awaiting a gate, in flight, voided). */
+  not_closed_out: KbRunFolder[];
   filter: { document_id: string | null; state: string | null };
   /** E.g. the remote could not be reached and the local copy was read. */
   warnings: string[];
@@ -62,11 +66,16 @@ export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text
   const entries = parsed.entries
     .filter((e) => documentId === undefined || e.documentId === documentId)
     .filter((e) => wantState === undefined || e.state.toLowerCase() === wantState);
+  const indexed = new Set(parsed.entries.map((e) => e.runId));
+  const open = (await listRunFolders(kb, documentId))
+    .filter((f) => !indexed.has(f.run_id))
+    .filter((f) => wantState === undefined || f.state === wantState);
   const json: RunsJson = {
     path: RUNS_INDEX_PATH,
     entries,
     issues: parsed.issues,
     total: parsed.entries.length,
+    not_closed_out: open,
     filter: { document_id: documentId ?? null, state: state ?? null },
     warnings,
   };
@@ -74,10 +83,15 @@ export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text
   const cells = entries.map((e) => [e.runId, e.documentId, e.sourceVersionShort, e.state, e.changeSetId ?? '-', e.closeoutUtc, e.actor]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const row = (c: readonly string[]): string => c.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const openHeader = ['RUN', 'DOCUMENT', 'STATE', 'LAST DOCUMENT', 'FOLDER'];
+  const openCells = open.map((f) => [f.run_id, f.document_id, f.state, `${f.last_step} (${f.documents} of 13)`, f.kb_folder]);
+  const openWidths = openHeader.map((h, i) => Math.max(h.length, ...openCells.map((c) => (c[i] ?? '').length)));
+  const openRow = (c: readonly string[]): string => c.map((v, i) => v.padEnd(openWidths[i] ?? 0)).join('  ').trimEnd();
   const lines = [
     ...warnings.map((w) => `warning: ${w}`),
-    ...(entries.length === 0 ? [text === '' ? `no runs-index yet (${RUNS_INDEX_PATH})` : 'no run matches'] : [row(header), ...cells.map(row)]),
+    ...(entries.length === 0 ? [text === '' ? `no runs-index yet (${RUNS_INDEX_PATH})` : 'no closed-out run matches'] : [row(header), ...cells.map(row)]),
     ...parsed.issues.map((i) => `issue: ${RUNS_INDEX_PATH}:${i.line}: ${i.message}`),
+    ...(open.length === 0 ? [] : ['', `not closed out (from the committed run folders; running or stopped only the operator's host can tell):`, openRow(openHeader), ...openCells.map(openRow)]),
   ];
   return { json, text: lines.join('\n') };
 }

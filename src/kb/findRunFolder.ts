@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { readRunDocument } from '../verify/readRunDocument.js';
 import type { KbStore } from './KbStore.js';
+import { parseRunFolderListing, RUN_DOCUMENTS } from './runDocuments.js';
 import { LAWS_ROOT } from './runFolder.js';
 import { parseRunsIndex, RUNS_INDEX_PATH, type RunsIndexRecord } from './runsIndex.js';
 
@@ -45,3 +46,52 @@ export async function findRunFolder(kb: KbStore, runId: string, indexed: readonl
   );
 }
 
+
+/** A run as its committed run folder shows it (no sidecar needed). */
+export interface KbRunFolder {
+  run_id: string;
+  document_id: string;
+  kb_folder: string;
+  /**
+   * What the folder shows: `done` (final report), `voided` (a VOID document), `awaiting_sg1` /
+   * `awaiting_sg2` (the gate's request is the last document), else `in_flight` (running or stopped:
+   * only the operator's host can tell).
+   */
+  state: 'done' | 'voided' | 'awaiting_sg1' | 'awaiting_sg2' | 'in_flight';
+  /** The last run document's step (`grant_probe`, `SG1`, …). */
+  last_step: string;
+  /** How many of the 13 run documents are committed. */
+  documents: number;
+}
+
+/**
+ * Every run folder committed under {@link LAWS_ROOT} (one tree read, then one blob read per folder:
+ * the first run document's title names the run), newest folder name last within a law.
+ * @param lawId - only this law's folders
+ */
+export async function listRunFolders(kb: KbStore, lawId?: string): Promise<KbRunFolder[]> {
+  const root = lawId === undefined ? LAWS_ROOT : `${LAWS_ROOT}/${lawId}`;
+  const folders = new Map<string, Map<string, string>>();
+  for (const [relPath, id] of await kb.blobIds(root)) {
+    const parts = relPath.split('/');
+    if (parts.length !== 6) continue;
+    const folder = parts.slice(0, 5).join('/');
+    const files = folders.get(folder) ?? new Map<string, string>();
+    files.set(parts[5]!, id);
+    folders.set(folder, files);
+  }
+  const out: KbRunFolder[] = [];
+  for (const [folder, files] of [...folders].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const documents = parseRunFolderListing([...files.keys()]).flatMap((f) => (f.kind === 'document' ? [f] : []));
+    if (documents.length === 0) continue;
+    const first = [...documents].sort((a, b) => RUN_DOCUMENTS[a.key].order - RUN_DOCUMENTS[b.key].order)[0]!;
+    const runId = readRunDocument(decode(await kb.readBlob(files.get(first.name)!))).titleRunId;
+    if (runId === undefined) continue;
+    const keys = new Set(documents.map((d) => d.key));
+    const last = [...keys].sort((a, b) => RUN_DOCUMENTS[a].order - RUN_DOCUMENTS[b].order).at(-1)!;
+    const voided = [...files.keys()].some((n) => /^VOID-[^/]*\.md$/.test(n));
+    const state = voided ? 'voided' : keys.has('closeout') ? 'done' : last === 'SG1' ? 'awaiting_sg1' : last === 'SG2' ? 'awaiting_sg2' : 'in_flight';
+    out.push({ run_id: runId, document_id: folder.split('/')[3] ?? '', kb_folder: folder, state, last_step: last, documents: keys.size });
+  }
+  return out;
+}

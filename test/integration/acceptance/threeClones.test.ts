@@ -13,6 +13,7 @@ import { buildApprovalText } from '../../../src/approval/approvalDocument.js';
 import { approve } from '../../../src/commands/approve.js';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
+import { runs } from '../../../src/commands/runs.js';
 import { verify } from '../../../src/commands/verify.js';
 import type { KbStore } from '../../../src/kb/KbStore.js';
 import { approvalDocumentName } from '../../../src/kb/runDocuments.js';
@@ -70,6 +71,10 @@ describe('operator, sovereign and auditor on three clones of one KB remote', () 
     const sovereign = await repos.kb('sovereign', { remote });
     await sovereign.sync();
     const sovereignConfig = { ...auditorConfig(sovereign) };
+    // The clone shows the waiting run from its committed folder (it is not in the runs-index yet).
+    const listed = await runs({ config: sovereignConfig, kb: sovereign });
+    expect(listed.json.not_closed_out).toEqual([expect.objectContaining({ run_id: runId, state: 'awaiting_sg1', kb_folder: folder, last_step: 'SG1' })]);
+    expect(listed.text).toContain('not closed out');
     const sg1 = await approve({ config: sovereignConfig, cwd: repos.root, runFolder: folder, gate: 'SG1', keyFile: ws.sovereignKey, kb: sovereign, confirm: async () => true });
     expect(sg1.json.decision).toBe('approve');
 
@@ -97,6 +102,9 @@ describe('operator, sovereign and auditor on three clones of one KB remote', () 
     const auditor = await repos.kb('auditor', { remote, env: hermeticGitEnv(repos.root) });
     await auditor.sync();
     const audit = () => verify({ config: auditorConfig(auditor), runId, kb: auditor });
+    const closed = await runs({ config: auditorConfig(auditor), kb: auditor });
+    expect(closed.json.entries.map((e) => e.runId)).toEqual([runId]);
+    expect(closed.json.not_closed_out).toEqual([]);
     const clean = await audit();
     expect(clean.json.checks.filter((c) => !c.ok)).toEqual([]);
     expect(clean.exitCode).toBe(0);

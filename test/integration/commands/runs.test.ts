@@ -50,8 +50,8 @@ describe('orchestrate runs over the KB runs-index', () => {
     expect(all.json.entries.map((e) => e.runId)).toEqual(written.map((e) => e.runId));
     expect(all.json.entries[0]).toMatchObject({ documentId: 'us-const', state: 'done', changeSetId: written[0]!.changeSetId, closeoutUtc: '2026-03-01T10:30Z', folder: written[0]!.folder });
     expect(all.json.issues.map((i) => i.message)).toEqual(['expected 9 backticked fields', 'KB folder is not <YYYYMMDD>[-HHMM]']);
-    expect(all.json.issues.map((i) => i.line)).toEqual([7, 8]);
-    expect(all.text).toContain(`issue: ${RUNS_INDEX_PATH}:7: expected 9 backticked fields`);
+    expect(all.json.issues.map((i) => i.line)).toEqual([9, 10]);
+    expect(all.text).toContain(`issue: ${RUNS_INDEX_PATH}:9: expected 9 backticked fields`);
     expect(all.text.split('\n')[0]).toMatch(/^RUN\s+DOCUMENT\s+SOURCE\s+STATE/);
 
     const usConst = await runs({ config: ws.config, documentId: 'us-const' });
