@@ -62,7 +62,7 @@ describe('orchestrate runs over the KB runs-index', () => {
     expect(both.json.entries.map((e) => e.runId)).toEqual([written[3]!.runId]);
     const none = await runs({ config: ws.config, documentId: 'eu-gdpr' });
     expect(none.json.entries).toEqual([]);
-    expect(none.text).toContain('no run matches');
+    expect(none.text).toContain('no closed-out run matches');
   });
 
   it('refuses a document id that is not a law-id', async () => {
