@@ -4,7 +4,6 @@
  * as refused with what to do, so a sovereign is never left wondering why the gate stays closed.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { KbStore } from '../kb/KbStore.js';
 import { APPROVAL_STEMS, parseRunFolderName, type GateKey } from '../kb/runDocuments.js';
 import type { RefusedApproval } from '../../machines/types.js';
@@ -72,12 +71,11 @@ export async function collectGateFiles(kb: KbStore, folder: string, gate: GateKe
         });
       }
     } else if (parsed === undefined && meantFor(gate, name)) {
-      const hint = /\.(asc|sig|gpg)$/i.test(name) ? ` (gpg --clearsign writes <file>.asc unless given --output ${path.posix.basename(name).replace(/\.(asc|sig|gpg)$/i, '')})` : '';
       refused.push({
         name,
         sha256: sha256(await bytes()),
         reason: 'misnamed',
-        message: `not read as a ${gate} approval: the name must be ${expectedName}${hint}; rename it with git mv, commit and push`,
+        message: `not read as a ${gate} approval: the name must be ${expectedName}; commit the signed text under that name (gpg --clearsign --output ${APPROVAL_STEMS[gate]}-<yyyymmdd>.md <draft>) and push; this file stays, refused (every path keeps its one commit)`,
       });
     }
   }

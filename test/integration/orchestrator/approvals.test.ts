@@ -143,7 +143,7 @@ describeEachDatabase('sovereign approvals at SG1', (engine) => {
     const [uncommitted, misnamed] = sidecar.approvals.SG1.refused;
     expect(uncommitted?.message).toContain('commit and push it');
     expect(misnamed?.message).toContain('SG1-cut-authz-approval-<yyyymmdd>[-<n>].md');
-    expect(misnamed?.message).toContain(`--output ${name}`);
+    expect(misnamed?.message).toContain('--output SG1-cut-authz-approval-<yyyymmdd>.md');
     expectNothingWritten(before, await runEffects(ws, run.runId));
     const shown = JSON.parse((await runCli(ws, ['status', '--run-id', run.runId, '--json'])).stdout) as { approvals: { SG1: { refused: { reason: string; message: string }[] } } };
     expect(shown.approvals.SG1.refused.map((r) => r.reason)).toEqual(['not_committed', 'misnamed']);
