@@ -10,10 +10,13 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/configSchema.js';
 import type { Queryable } from '../db/Database.js';
 import { scrub } from '../db/redactDsn.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import type { VerifyCheck, VerifyReport } from '../verify/VerifyCheck.js';
-import { canonicalRunId, verifyKbOnly } from '../verify/verifyKbOnly.js';
+import { canonicalRunId, verifyKbOnly, type KbOnlyReport } from '../verify/verifyKbOnly.js';
+import { problemsCheck } from '../verify/VerifyCheck.js';
+import { readSidecarText } from '../sidecar/readSidecar.js';
+import { parseSidecar } from '../sidecar/parseSidecar.js';
 import { keyringFor, openExistingKb, verifyRun } from '../verify/verifyRun.js';
 import { openDatabase } from '../db/openDatabase.js';
 import type { Database } from '../db/Database.js';
@@ -43,6 +46,38 @@ function line(c: VerifyCheck): string {
   if (c.ok) return `  ok    ${c.check}${c.detail === undefined ? '' : ` — ${c.detail}`}`;
   const values = c.expected === undefined && c.observed === undefined ? '' : ` (expected ${c.expected ?? '-'}, observed ${c.observed ?? '-'})`;
   return `  FAIL  ${c.check}: ${c.detail ?? 'mismatch'}${values}`;
+}
+
+/**
+ * Adds the signature-anchored chain (issue 9) to a sidecar-based verification: the chain rows of
+ * {@link verifyKbOnly} (without re-deriving the evidence twice) and `chain.sidecar`, which checks the
+ * sidecar's pins against the values the signed requests and the final report establish — so a
+ * sidecar rewritten together with the KB (a swapped backup with `backup_sha` and the key chain
+ * recomputed) still fails: the sidecar is checked against the chain, not the other way round.
+ */
+async function withSignedChain(report: VerifyReport, options: VerifyOptions, runId: string): Promise<VerifyReport> {
+  const kb = options.kb ?? (await openExistingKb(options.config.kbDir));
+  let chain: KbOnlyReport;
+  try {
+    chain = await verifyKbOnly({ kb, keyring: await keyringFor(options.config, kb.dir), runId, evidence: false, ...(options.now === undefined ? {} : { now: options.now }) });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { ...report, ok: false, checks: [...report.checks, problemsCheck('chain.sidecar', [`the KB does not show the run: ${error.message}`])] };
+  }
+  const rows = chain.checks.filter((c) => c.check.startsWith('chain.') || c.check === 'runs_index' || c.check === 'kb.revisions');
+  // Parsed without the key-chain check: a broken chain is sidecar.key_chain's row, not a refusal here.
+  const { text } = await readSidecarText(options.config.sidecarsDir, runId, { missing: (file) => `no run ${runId}: ${file} does not exist`, field: 'run_id' });
+  const parsed = parseSidecar(text, { checkKeyChain: false });
+  if (!parsed.ok) return report;
+  const view = parsed.view;
+  const problems: string[] = [];
+  for (const [name, signed] of Object.entries(chain.pins)) {
+    const recorded = view.pins[name as keyof typeof view.pins];
+    if (recorded != null && recorded !== signed) problems.push(`${name}: the sidecar says ${recorded}, the signed chain says ${signed}`);
+  }
+  const sidecarRow = problemsCheck('chain.sidecar', problems, { expected: 'the sidecar pins equal the signed chain', observed: `${Object.keys(chain.pins).length} pins compared` });
+  const checks = [...report.checks, ...rows, sidecarRow];
+  return { ...report, ok: checks.every((c) => c.ok), checks };
 }
 
 /**
@@ -77,6 +112,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
       ...(options.db === undefined ? {} : { db: options.db }),
       ...(options.kb === undefined ? {} : { kb: options.kb }),
     });
+    if (report.state !== 'unreadable') report = await withSignedChain(report, options, runId);
   }
   const secrets = options.config.secrets;
   const json: VerifyReport = secrets.length === 0 ? report : JSON.parse(scrub(JSON.stringify(report), secrets)) as VerifyReport;

@@ -38,6 +38,11 @@ export interface VerifyKbOnlyOptions {
   db?: Queryable;
   /** Verification time of signatures. @default now */
   now?: Date;
+  /**
+   * false: only the chain rows (no evidence re-derivation) — what `verify` adds to a sidecar-based
+   * verification, which re-derives the evidence itself. @default true
+   */
+  evidence?: boolean;
 }
 
 /** The KB-only report: the run's state as the KB shows it, and why the sidecar was not used. */
@@ -45,6 +50,8 @@ export interface KbOnlyReport extends VerifyReport {
   mode: 'kb-only';
   /** KB-relative run folder that was verified. */
   kb_folder: string;
+  /** The pins the signed chain establishes (the requests' digests and ids, the request and final report sha256). */
+  pins: Pins;
 }
 
 const UUID = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
@@ -339,7 +346,7 @@ export async function verifyKbOnly(options: VerifyKbOnlyOptions): Promise<KbOnly
     complete: done,
     voided: docs.voids.length > 0,
   };
-  const evidence = await checkEvidence(run, { kbDir: kb.dir, kb, history, ...(options.db === undefined ? {} : { db: options.db }) }, { dbErrors: 'report' });
+  const evidence = options.evidence === false ? { checks: [] } : await checkEvidence(run, { kbDir: kb.dir, kb, history, ...(options.db === undefined ? {} : { db: options.db }) }, { dbErrors: 'report' });
   const group = (prefix: string): VerifyCheck[] => evidence.checks.filter((c) => c.check.startsWith(`${prefix}.`));
 
   const checks: VerifyCheck[] = [
@@ -356,5 +363,5 @@ export async function verifyKbOnly(options: VerifyKbOnlyOptions): Promise<KbOnly
     ...group('backup'),
   ];
   const state = docs.voids.length > 0 ? 'voided' : done ? 'done' : docs.byKey.has('SG2') && !docs.byKey.has('lifecycle_enact') ? 'awaiting_sg2' : docs.byKey.has('SG1') && !docs.byKey.has('cut_leg_a') ? 'awaiting_sg1' : 'running';
-  return { ok: checks.every((c) => c.ok), run_id: runId, state, checks, mode: 'kb-only', kb_folder: folder };
+  return { ok: checks.every((c) => c.ok), run_id: runId, state, checks, mode: 'kb-only', kb_folder: folder, pins };
 }

@@ -3,11 +3,12 @@
  * check group makes exactly that group's check(s) fail. On PGlite and real PostgreSQL. The runs are
  * built once per engine; every test verifies (and tampers with) its own copy of them (cloneRun.ts).
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { verify } from '../../../src/commands/verify.js';
 import { InputError } from '../../../src/errors.js';
 import { runDocumentName } from '../../../src/kb/runDocuments.js';
+import { RUNS_INDEX_PATH } from '../../../src/kb/runsIndex.js';
 import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import { verifyRun } from '../../../src/verify/verifyRun.js';
 import type { VerifyReport } from '../../../src/verify/VerifyCheck.js';
@@ -178,8 +179,38 @@ describeEachEngineOnCopies('verify a run', buildRuns, ({ data, test }) => {
     const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
     expect(out.exitCode).toBe(20);
     expect(out.json.ok).toBe(false);
-    expect(failed(out.json)).toEqual(FAILED_ON_PIN_EDIT);
-    expect(out.text).toContain(`failed: ${FAILED_ON_PIN_EDIT.join(', ')}`);
+    // …and the signed chain (issue 9): the SG1/SG2 requests the sovereigns signed name the real digest.
+    expect(failed(out.json)).toEqual([...FAILED_ON_PIN_EDIT, 'chain.sidecar']);
+    expect(out.text).toContain(`failed: ${[...FAILED_ON_PIN_EDIT, 'chain.sidecar'].join(', ')}`);
+    expect(out.json.checks.find((c) => c.check === 'chain.sidecar')?.detail).toContain(`writer_digest: the sidecar says ${'e'.repeat(64)}, the signed chain says ${pinned}`);
+  });
+
+  test('a backup swapped with its sidecar pin rewritten fails against the signed SG1 request (chain.sidecar), whatever the key chain says', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const r = data().done;
+    const json = await readSidecarJson(ws, r.runId) as { snapshot: { context: { pins: Record<string, string> } } };
+    json.snapshot.context.pins['backup_sha'] = 'b'.repeat(64);
+    await writeSidecarJson(ws, r.runId, json);
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
+    expect(out.exitCode).toBe(20);
+    expect(failed(out.json)).toContain('chain.sidecar');
+    expect(out.json.checks.find((c) => c.check === 'chain.sidecar')?.detail).toContain(`backup_sha: the sidecar says ${'b'.repeat(64)}`);
+  });
+
+  test('verify (with the sidecar) also checks the runs-index line and the final report table', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const r = data().done;
+    const clean = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
+    expect(failed(clean.json)).toEqual([]);
+    for (const name of ['chain.pins', 'chain.final_report', 'runs_index', 'chain.sidecar']) expect(clean.json.checks.map((c) => c.check)).toContain(name);
+    const file = path.join(ws.kb.dir, RUNS_INDEX_PATH);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.split('\n').filter((l) => !l.includes(r.runId.replaceAll('-', ''))).join('\n'));
+    const git = testGit(ws.kb.dir, ws.root);
+    await git.add([RUNS_INDEX_PATH]);
+    await git.commit('drop the run\'s runs-index line', [RUNS_INDEX_PATH]);
+    const out = await verify({ config: ws.config, runId: r.runId, db, kb: ws.kb });
+    expect(failed(out.json)).toEqual(['runs_index']);
   });
 
   test('an unknown or malformed run id is bad input', async ({ copy, expect }) => {
