@@ -7,9 +7,39 @@
  * its command's modules with `import()` when it runs, so `--help`, usage errors and `failpoints`
  * never load openpgp, pg, PGlite, simple-git, xstate, zod or yaml.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/configSchema.js';
 import { EXIT, InputError } from '../errors.js';
+import { packageRoot } from '../packageRoot.js';
+
+/** The package's version (package.json), for `--version`. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Printed after the main help: exit codes (DESIGN §8) and a first session. */
+const MAIN_HELP_AFTER = `
+Exit codes:
+  0   done (or an idempotent replay)
+  10  paused at a sovereign gate (AWAITING_SG1 / AWAITING_SG2)
+  20  stopped (STOP_… code; the message names the runbook section)
+  2   bad usage or bad input (STOP_INPUT); nothing was changed
+
+Examples:
+  orchestrate init --backup-recipient keyring/ada.pub.asc
+  orchestrate document add --law-id us-const --source constitution.txt --title "Constitution of the United States"
+  orchestrate cut --document-id us-const
+  orchestrate approve --run-id <run_id> --gate SG1 --key ~/keys/ada.sec.asc
+  orchestrate resume --run-id <run_id>
+  orchestrate verify --run-id <run_id> --kb-only
+
+Every command takes --json (one JSON document on stdout, errors too) and -w <workspace>.`;
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIO {
@@ -48,7 +78,9 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   const program = new Command('orchestrate')
     .description('Governed-cut orchestrator: one law version into hashed information units under sovereign-signed approval')
     .option('-w, --workspace <dir>', 'workspace directory holding orchestrate.yaml (env ORCHESTRATE_WORKSPACE)', io.env['ORCHESTRATE_WORKSPACE'] ?? '.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
+    .addHelpText('after', MAIN_HELP_AFTER)
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
 
@@ -104,8 +136,8 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     );
 
   program
-    .command('failpoints')
-    .description('list every failpoint name (ORCHESTRATE_FAILPOINT=<name> kills the process there; DESIGN §10)')
+    .command('failpoints', { hidden: true })
+    .description('test-only: list every failpoint name (ORCHESTRATE_FAILPOINT=<name> kills the process there, for crash tests)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { json?: boolean }) =>
       run(opts.json === true, async () => {
@@ -118,12 +150,13 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('init [dir]')
     .description('create a workspace: orchestrate.yaml, a KB git repository, sidecars/ and keyring/ (existing files are kept)')
+    .option('--backup-recipient <file...>', 'armored public key file(s) the pre-write backup is encrypted to: sets backup.recipients in orchestrate.yaml (comments kept)')
     .option('--json', 'print the result as JSON')
-    .action(async (dir: string | undefined, opts: { json?: boolean }) =>
+    .action(async (dir: string | undefined, opts: { backupRecipient?: string[]; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { init } = await import('../commands/init.js');
-        const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env });
-        const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`)].join('\n');
+        const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env, ...(opts.backupRecipient === undefined ? {} : { backupRecipients: opts.backupRecipient }) });
+        const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`), ...r.updated.map((u) => `  set     ${u}`)].join('\n');
         return { json: { ok: true, ...r }, text };
       })(),
     );
@@ -330,7 +363,8 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
 
 /**
  * Parses `argv` (without node and script) and runs the command.
- * @returns the exit status (DESIGN §8); usage errors are 2.
+ * @returns the exit status (0 done, 10 paused at a gate, 20 stopped, 2 bad usage or input); a usage
+ *   error under `--json` also prints one JSON stop document on stdout
  */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const state = { exitCode: EXIT.ok };
@@ -340,6 +374,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      // A usage error under --json is one JSON stop document too (commander already wrote the text to stderr).
+      if (argv.includes('--json')) {
+        const { reportError } = await import('./reportError.js');
+        const command = argv.find((a) => !a.startsWith('-')) ?? '';
+        const usage = new InputError(err.message.replace(/^error: /, ''), { field: 'usage' }, [], `orchestrate ${command === '' ? '' : `${command} `}--help`);
+        io.stdout(`${JSON.stringify(reportError(usage, []).json, null, 2)}\n`);
+      }
       return EXIT.input;
     }
     throw err;

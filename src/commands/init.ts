@@ -4,8 +4,11 @@
  * data directory (issue 11), so the first `cut` starts at once. Safe to run twice: existing files
  * (an existing data directory included) are kept.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors.js';
 import { loadConfig, CONFIG_FILE } from '../config/loadConfig.js';
 import { openKb } from '../kb/openKb.js';
 import type { Config } from '../config/configSchema.js';
@@ -33,6 +36,26 @@ export interface InitResult {
   workspace: string;
   created: string[];
   kept: string[];
+  /** Configuration keys set by this run (`backup.recipients`). */
+  updated: string[];
+}
+
+/**
+ * Sets `backup.recipients` in the workspace's orchestrate.yaml, keeping its comments and every other
+ * key (the yaml library's document model), written atomically.
+ * @throws InputError naming the file when a recipient key file does not exist (nothing is written)
+ */
+async function setBackupRecipients(workspace: string, configPath: string, recipients: readonly string[]): Promise<void> {
+  for (const file of recipients) {
+    if (!(await exists(path.resolve(workspace, file)))) {
+      throw new InputError(`backup recipient ${file} does not exist (relative paths resolve against the workspace ${workspace})`, { file, field: 'backup-recipient' }, [],
+        'export the public key first (orchestrate keys generate writes <name>.pub.asc), then run init again');
+    }
+  }
+  const doc = parseDocument(await readFile(configPath, 'utf8'));
+  if (doc.errors.length > 0) throw new InputError(`${configPath} is not valid YAML: ${doc.errors[0]?.message ?? ''}`, { file: configPath, field: 'backup.recipients' }, [], `fix ${CONFIG_FILE} first`);
+  doc.setIn(['backup', 'recipients'], doc.createNode([...recipients], { flow: true }));
+  await writeFileAtomic(configPath, doc.toString());
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -57,11 +80,13 @@ async function prepareEmbeddedDatabase(config: Config): Promise<void> {
 }
 
 /**
- * Creates (or completes) a workspace in `dir`.
- * @throws InputError when an existing `orchestrate.yaml` is invalid (nothing else is created);
+ * Creates (or completes) a workspace in `dir`; with `backupRecipients`, also sets
+ * `backup.recipients` in its orchestrate.yaml (comments kept).
+ * @throws InputError when an existing `orchestrate.yaml` is invalid (nothing else is created) or a
+ *   backup recipient file does not exist;
  *   DbUnavailable (`STOP_DB`) / LockHeld (`STOP_LOCKED`) when the embedded data directory cannot be created.
  */
-export async function init(options: { dir: string; cwd: string; env?: NodeJS.ProcessEnv }): Promise<InitResult> {
+export async function init(options: { dir: string; cwd: string; env?: NodeJS.ProcessEnv; backupRecipients?: readonly string[] }): Promise<InitResult> {
   const workspace = path.resolve(options.cwd, options.dir);
   await mkdir(workspace, { recursive: true });
   const created: string[] = [];
@@ -71,6 +96,11 @@ export async function init(options: { dir: string; cwd: string; env?: NodeJS.Pro
   else {
     await writeFile(configPath, CONFIG_TEMPLATE, { flag: 'wx' });
     created.push(CONFIG_FILE);
+  }
+  const updated: string[] = [];
+  if (options.backupRecipients !== undefined && options.backupRecipients.length > 0) {
+    await setBackupRecipients(workspace, configPath, options.backupRecipients);
+    updated.push(`backup.recipients = [${options.backupRecipients.join(', ')}]`);
   }
   const config = await loadConfig({ workspace, env: options.env ?? process.env });
   for (const dir of [config.sidecarsDir, config.keyringDir]) {
@@ -93,5 +123,5 @@ export async function init(options: { dir: string; cwd: string; env?: NodeJS.Pro
       created.push(rel);
     }
   }
-  return { workspace, created, kept };
+  return { workspace, created, kept, updated };
 }

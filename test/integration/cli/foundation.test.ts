@@ -33,7 +33,18 @@ describe('orchestrate CLI foundation', () => {
   test('the compiled binary lists its commands on --help', async () => {
     expect(existsSync(bin), 'npm test builds dist/ first').toBe(true);
     const { stdout } = await run(process.execPath, [bin, '--help']);
-    for (const c of ['db', 'failpoints']) expect(stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    for (const c of ['db', 'cut', 'approve', 'verify']) expect(stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+    // the test-only failpoints command is hidden; exit codes and examples are shown
+    expect(stdout).not.toMatch(/^\s+failpoints\b/m);
+    expect(stdout).toContain('Exit codes:');
+    expect(stdout).toMatch(/^\s+10\s+paused at a sovereign gate/m);
+    expect(stdout).not.toContain('DESIGN');
+    const version = await run(process.execPath, [bin, '--version']);
+    expect(version.stdout.trim()).toBe((JSON.parse(await readFile(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
+    // a usage error under --json is one JSON stop document on stdout
+    const usage = await run(process.execPath, [bin, 'cut', '--json']).then(() => ({ stdout: '', code: 0 }), (e: { stdout: string; code: number }) => e);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, code: 'STOP_INPUT', exit_code: 2, next: 'orchestrate cut --help' });
     const db = await run(process.execPath, [bin, 'db', '--help']);
     expect(db.stdout).toMatch(/migrate/);
     expect(db.stdout).toMatch(/verify/);
