@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GitError, type SimpleGit } from 'simple-git';
 import writeFileAtomic from 'write-file-atomic';
 import { failpoint } from '../failpoints/failpoint.js';
@@ -48,6 +49,18 @@ import { permanent, withUploadRetry, type UploadRetryPolicy } from './uploadRetr
 
 /** The KB branch, locally and on `origin`. */
 export const KB_BRANCH = 'main';
+
+/** How long lost push races (non-fast-forward rejections) are rebased and retried before the push counts as failed. */
+export const PUSH_RACE_BUDGET_MS = 60_000;
+
+/**
+ * A push refused only because the remote moved on (another host pushed first): `(fetch first)` /
+ * `(non-fast-forward)` when it had already moved, or the remote's "cannot lock ref … but expected"
+ * when it moved during this push.
+ */
+function isLostPushRace(error: unknown): boolean {
+  return error instanceof GitError && /\((?:fetch first|non-fast-forward)\)|cannot lock ref '[^']*': is at [0-9a-f]+ but expected/.test(error.message);
+}
 const UPSTREAM = `refs/remotes/origin/${KB_BRANCH}`;
 
 /** What {@link GitKbStore} is built from. */
@@ -135,7 +148,8 @@ export class GitKbStore implements KbStore {
             commit = await this.#commitFile(file, Buffer.from(next, 'utf8'), message, options.scope);
             changed = true;
           }
-          if (this.hasRemote) await this.#pushIfAhead(options.scope);
+          // A lost push race rebases the commit: HEAD is then its new id.
+          if (this.hasRemote && (await this.#pushIfAhead(options.scope, { file, edit }))) commit = await refCommit(this.#run, 'HEAD');
           if (commit !== undefined) await this.#housekeep();
           return { path: file, changed, commit: commit ?? (await refCommit(this.#run, 'HEAD')) };
         },
@@ -225,7 +239,8 @@ export class GitKbStore implements KbStore {
     }
     let commit: string | undefined;
     if (local.blob === undefined) commit = await this.#commitFile(file, data, message, scope);
-    if (this.hasRemote) await this.#pushIfAhead(scope);
+    // A lost push race rebased the commit: the id to record is the one that reached the remote.
+    if (this.hasRemote && (await this.#pushIfAhead(scope))) commit = await commitThatAdded(this.#git, file);
     commit ??= local.addedBy ?? (await commitThatAdded(this.#git, file));
     if (commit === undefined) throw new Error(`KB path ${file} has no commit after upload`);
     return { path: file, sha256, bytes: data.length, commit };
@@ -280,21 +295,42 @@ export class GitKbStore implements KbStore {
     return commit;
   }
 
-  /** Pushes HEAD when it has commits `origin/main` lacks (one `rev-list` when both exist). */
-  async #pushIfAhead(scope: string | undefined): Promise<void> {
-    let ahead: number;
-    try {
-      ahead = Number.parseInt((await this.#run(['rev-list', '--count', `${UPSTREAM}..HEAD`])).toString('utf8').trim(), 10);
-    } catch (error) {
-      if (!(error instanceof GitError)) throw error;
-      if ((await refCommit(this.#run, 'HEAD')) === undefined) return;
-      if ((await refCommit(this.#run, UPSTREAM)) !== undefined) throw error;
-      ahead = 1;
+  /**
+   * Pushes HEAD when it has commits `origin/main` lacks (one `rev-list` when both exist). A push
+   * rejected as non-fast-forward (another host pushed first) is not a fault (issue 13): fetch,
+   * rebase ({@link #integrate}, settling a conflict on `resolve.file` as `update` does) and push
+   * again, with a growing jittered pause, until it lands or {@link PUSH_RACE_BUDGET_MS} has passed —
+   * without spending the upload's fault retries (DESIGN §3), which stay for real failures.
+   * @returns whether a lost race rebased HEAD (local commit ids changed)
+   * @throws the push error when it is not a race, or the races outlast the budget
+   */
+  async #pushIfAhead(scope: string | undefined, resolve?: { file: string; edit: KbEdit }): Promise<boolean> {
+    const deadline = Date.now() + PUSH_RACE_BUDGET_MS;
+    let rebased = false;
+    for (let race = 0; ; race++) {
+      let ahead: number;
+      try {
+        ahead = Number.parseInt((await this.#run(['rev-list', '--count', `${UPSTREAM}..HEAD`])).toString('utf8').trim(), 10);
+      } catch (error) {
+        if (!(error instanceof GitError)) throw error;
+        if ((await refCommit(this.#run, 'HEAD')) === undefined) return rebased;
+        if ((await refCommit(this.#run, UPSTREAM)) !== undefined) throw error;
+        ahead = 1;
+      }
+      if (ahead === 0) return rebased;
+      failpoint('kb.push.before', scope);
+      try {
+        await this.#git.push('origin', `HEAD:refs/heads/${KB_BRANCH}`);
+      } catch (error) {
+        if (!isLostPushRace(error) || Date.now() > deadline) throw error;
+        await sleep(Math.min(race + 1, 8) * (50 + Math.floor(Math.random() * 200)));
+        await this.#git.fetch('origin');
+        if (await this.#integrate(resolve)) rebased = true;
+        continue;
+      }
+      failpoint('kb.push.after', scope);
+      return rebased;
     }
-    if (ahead === 0) return;
-    failpoint('kb.push.before', scope);
-    await this.#git.push('origin', `HEAD:refs/heads/${KB_BRANCH}`);
-    failpoint('kb.push.after', scope);
   }
 
   /**
