@@ -152,11 +152,41 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
 }
 
+/**
+ * A run this host has no sidecar of, as its committed KB run folder shows it (issue 9: a sovereign's
+ * or an auditor's clone, or another operator host): state, last document, folder. Undefined when no
+ * committed folder names the run.
+ */
+async function kbStatus(config: Config, runId: string): Promise<{ json: object; text: string } | undefined> {
+  const [{ openKb }, { listRunFolders }] = await Promise.all([import('../kb/openKb.js'), import('../kb/findRunFolder.js')]);
+  const kb = await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs } });
+  const warnings: string[] = [];
+  if (kb.hasRemote) await kb.sync().catch(() => warnings.push('could not sync with the KB remote; showing the local copy'));
+  const run = (await listRunFolders(kb)).find((r) => r.run_id === runId);
+  if (run === undefined) return undefined;
+  const next = run.state === 'awaiting_sg1' || run.state === 'awaiting_sg2'
+    ? `a sovereign approves: orchestrate approve --run-folder ${run.kb_folder} --gate ${run.state === 'awaiting_sg1' ? 'SG1' : 'SG2'} --key <file>; the operator then resumes`
+    : `orchestrate verify --run-id ${runId} --kb-only`;
+  const json = { run_id: run.run_id, document_id: run.document_id, kb_folder: run.kb_folder, state: run.state, last_step: run.last_step, documents: run.documents, source: 'kb', warnings, next };
+  const text = [
+    ...warnings.map((w) => `warning: ${w}`),
+    `run ${run.run_id} · ${run.document_id} (from the KB: no sidecar of this run on this host)`,
+    `state     ${run.state}${run.state === 'in_flight' ? ' (running or stopped: only the operator\'s host can tell)' : ''}`,
+    `last      ${run.last_step} (${run.documents} of 13 run documents committed)`,
+    `folder    ${run.kb_folder}`,
+    `next      ${next}`,
+  ].join('\n');
+  return { json, text };
+}
+
 async function one(options: StatusOptions & { runId: string }, now: Date): Promise<{ json: object; text: string }> {
   const dir = options.config.sidecarsDir;
   const file = sidecarPaths(dir, options.runId).context;
   if (!existsSync(file)) {
-    throw new InputError(`unknown run ${options.runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
+    const fromKb = await kbStatus(options.config, options.runId);
+    if (fromKb !== undefined) return fromKb;
+    throw new InputError(`unknown run ${options.runId}: no sidecar ${file}, and no committed run folder of the KB names it`, { file, field: 'run-id' }, [],
+      'orchestrate status lists the runs of this workspace; orchestrate runs lists every run the KB shows');
   }
   const { view: ctx } = await readSidecar(dir, options.runId);
   const row = statusRow(ctx, now);
@@ -205,7 +235,8 @@ export async function status(options: StatusOptions): Promise<{ json: object; te
   if (options.olderThanMs !== undefined && !(Number.isFinite(options.olderThanMs) && options.olderThanMs >= 0)) {
     throw new InputError('--older-than must be a non-negative duration', { field: 'older-than' });
   }
-  assertWorkspace(options.config, { sidecars: true });
+  // One run may be read from the KB alone (a clone without sidecars/); the list needs the sidecars.
+  assertWorkspace(options.config, { sidecars: options.runId === undefined });
   if (options.runId !== undefined) return one({ ...options, runId: options.runId }, now);
 
   const listing = await listSidecars(options.config.sidecarsDir);

@@ -14,6 +14,7 @@ import { approve } from '../../../src/commands/approve.js';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
 import { runs } from '../../../src/commands/runs.js';
+import { status } from '../../../src/commands/status.js';
 import { verify } from '../../../src/commands/verify.js';
 import type { KbStore } from '../../../src/kb/KbStore.js';
 import { approvalDocumentName } from '../../../src/kb/runDocuments.js';
@@ -75,6 +76,9 @@ describe('operator, sovereign and auditor on three clones of one KB remote', () 
     const listed = await runs({ config: sovereignConfig, kb: sovereign });
     expect(listed.json.not_closed_out).toEqual([expect.objectContaining({ run_id: runId, state: 'awaiting_sg1', kb_folder: folder, last_step: 'SG1' })]);
     expect(listed.text).toContain('not closed out');
+    const shown = await status({ config: sovereignConfig, runId });
+    expect(shown.json).toMatchObject({ run_id: runId, state: 'awaiting_sg1', source: 'kb', kb_folder: folder });
+    expect(shown.text).toContain(`approve --run-folder ${folder} --gate SG1`);
     const sg1 = await approve({ config: sovereignConfig, cwd: repos.root, runFolder: folder, gate: 'SG1', keyFile: ws.sovereignKey, kb: sovereign, confirm: async () => true });
     expect(sg1.json.decision).toBe('approve');
 
