@@ -19,6 +19,7 @@ import type { EvidenceRun } from '../evidence/EvidenceRun.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { parseRunFolderName, RUN_DOCUMENT_KEYS, type GateKey, type RunDocumentKey } from '../kb/runDocuments.js';
 import { findRunFolder, indexEntries } from '../kb/findRunFolder.js';
+import { kbTreeAt } from '../kb/kbTreeAt.js';
 import type { RunsIndexRecord } from '../kb/runsIndex.js';
 import { PIN_NAMES, type Pins } from '../../machines/types.js';
 import { verifyAt, type KeyringOrError } from './checkApprovals.js';
@@ -284,6 +285,21 @@ function checkIndex(entries: readonly RunsIndexRecord[], issues: readonly string
 }
 
 /**
+ * The evidence rows with the plan re-derived from the KB as it was when the run published its first
+ * document (document.yaml, source and vocabulary at that commit), so later edits of the law's folder
+ * do not read as tampering of an old run. Without a recorded commit, from the KB as it is.
+ */
+async function evidenceAtRunCommit(run: EvidenceRun, kb: KbStore, history: ReturnType<typeof kbHistory>, db: Queryable | undefined) {
+  const commit = run.uploads[0]?.commit;
+  const tree = commit === undefined || commit === '' ? undefined : await kbTreeAt(kb.dir, commit);
+  try {
+    return await checkEvidence(run, { kbDir: tree?.dir ?? kb.dir, kb, history, ...(db === undefined ? {} : { db }) }, { dbErrors: 'report' });
+  } finally {
+    await tree?.cleanup();
+  }
+}
+
+/**
  * Verifies run `runId` from the KB and keyring alone.
  *
  * @returns one row per check (`kb.run_folder`, `kb.revisions`, `approval.SGn`, `chain.pins`,
@@ -346,7 +362,7 @@ export async function verifyKbOnly(options: VerifyKbOnlyOptions): Promise<KbOnly
     complete: done,
     voided: docs.voids.length > 0,
   };
-  const evidence = options.evidence === false ? { checks: [] } : await checkEvidence(run, { kbDir: kb.dir, kb, history, ...(options.db === undefined ? {} : { db: options.db }) }, { dbErrors: 'report' });
+  const evidence = options.evidence === false ? { checks: [] } : await evidenceAtRunCommit(run, kb, history, options.db);
   const group = (prefix: string): VerifyCheck[] => evidence.checks.filter((c) => c.check.startsWith(`${prefix}.`));
 
   const checks: VerifyCheck[] = [

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { signApproval } from '../../../src/approval/approvalDocument.js';
 import { loadKeyring } from '../../../src/approval/loadKeyring.js';
@@ -125,6 +125,22 @@ describeEachEngineOnCopies('verify --kb-only', buildRuns, ({ data, test }) => {
     const edited = await kbOnly(copy)(r.runId);
     expect(failed(edited)).toEqual(['runs_index']);
     expect(row(edited, 'runs_index')?.detail).toMatch(/state is voided/);
+  });
+
+  test('the plan is re-derived from the KB as the run cut it: a vocabulary edited after the run is not tampering of the old run', async ({ copy, expect }) => {
+    const { ws } = copy;
+    const r = data().done;
+    const lawDir = path.join(ws.kb.dir, 'knowledge', 'dev', 'laws', r.lawId);
+    const vocab = (await readdir(lawDir)).find((n) => n.endsWith('.yaml') && n !== 'document.yaml');
+    if (vocab === undefined) throw new Error(`no vocabulary file in ${lawDir}`);
+    const text = await readFile(path.join(lawDir, vocab), 'utf8');
+    const edited = text.replace(/^description: .*$/m, 'description: edited after the run, for the next version');
+    expect(edited).not.toBe(text);
+    await writeFile(path.join(lawDir, vocab), edited);
+    await commitAll(ws, 'the vocabulary is edited for the next version');
+    const report = await kbOnly(copy)(r.runId);
+    expect(failed(report)).toEqual([]);
+    expect(row(report, 'source.manifest_digest')?.ok).toBe(true);
   });
 
   test('a run waiting at SG1 verifies from its folder (no runs-index line); an unknown run id is bad input', async ({ copy, expect }) => {
