@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import type { Config } from '../config/configSchema.js';
 import { EXIT, InputError } from '../errors.js';
 import { packageRoot } from '../packageRoot.js';
+import { normaliseRunId } from '../runId.js';
 
 /** The package's version (package.json), for `--version`. */
 function packageVersion(): string {
@@ -56,8 +57,7 @@ export interface CliIO {
  * (the runs-index's compact form) or in upper case; anything else is left for the command to refuse.
  */
 function runIdArg(value: string): string {
-  const m = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i.exec(value.trim());
-  return m === null ? value : m.slice(1, 6).join('-').toLowerCase();
+  return normaliseRunId(value) ?? value;
 }
 
 interface GlobalOptions {

@@ -14,7 +14,7 @@ import { InputError, StopError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
 import { withFacts } from '../stops/withFacts.js';
-import { approvalDocumentName, parseRunFolderListing } from '../kb/runDocuments.js';
+import { approvalDocumentName, parseRunFolderListing, STEP_AFTER_GATE } from '../kb/runDocuments.js';
 import { utcDateStamp } from '../kb/utcStamp.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
 import { GATES, type Gate } from '../sidecar/phases.js';
@@ -99,8 +99,6 @@ interface GateTarget {
   request: RunDocumentText;
 }
 
-/** The step after each gate: a document of it means the gate was passed. */
-const PAST_GATE = { SG1: 'cut_leg_a', SG2: 'lifecycle_enact' } as const;
 
 /** The sidecar says the gate can still be approved. @throws InputError otherwise */
 function checkSidecarGate(ctx: RunView, gate: Gate, sidecarFile: string): void {
@@ -175,7 +173,7 @@ async function kbTarget(kb: KbStore, keyring: TrustedKeyring, gate: Gate, runId:
   const id = request.titleRunId;
   if (id === undefined) throw new InputError(`${requestPath} does not name its run in its title line`, { file: requestPath, line: 1, field: 'run_id' });
   if (runId !== undefined && runId !== id) throw new InputError(`${requestPath} is the request of run ${id}, not ${runId}`, { file: requestPath, line: 1, field: 'run-id' });
-  if (documents.some((f) => f.kind === 'document' && (f.key === PAST_GATE[gate] || f.key === 'closeout'))) {
+  if (documents.some((f) => f.kind === 'document' && (f.key === STEP_AFTER_GATE[gate] || f.key === 'closeout'))) {
     throw new InputError(`run ${id} is already past ${gate} (a later run document is committed in ${folder})`, { file: folder, field: 'gate' }, [], `orchestrate verify --run-id ${id} --kb-only shows the run`);
   }
   const requestSha = createHash('sha256').update(bytes).digest('hex');

@@ -40,6 +40,9 @@ export const APPROVAL_STEMS: Readonly<Record<GateKey, string>> = Object.freeze({
   SG2: 'SG2-lifecycle-authz-approval',
 });
 
+/** The step after each gate: a document (or key) of it proves the run went past the gate. */
+export const STEP_AFTER_GATE = { SG1: 'cut_leg_a', SG2: 'lifecycle_enact' } as const satisfies Record<GateKey, RunDocumentKey>;
+
 /** `<stem>-<date>.md`, e.g. `runDocumentName('mark', '20260520')` → `02-mark-20260520.md`. */
 export function runDocumentName(key: RunDocumentKey, date: string): string {
   return `${RUN_DOCUMENTS[key].stem}-${date}.md`;

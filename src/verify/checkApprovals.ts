@@ -5,7 +5,7 @@
  */
 import type { TrustedKeyring } from '../approval/loadKeyring.js';
 import { verifyApproval, type ApprovalVerdict, type ExpectedApproval } from '../approval/verifyApproval.js';
-import { parseRunFolderListing, parseRunFolderName, type GateKey } from '../kb/runDocuments.js';
+import { parseRunFolderListing, parseRunFolderName, STEP_AFTER_GATE, type GateKey } from '../kb/runDocuments.js';
 import type { RunView } from '../../machines/runView.js';
 import { GATES } from '../sidecar/phases.js';
 import { sha256Hex } from '../evidence/checkKbEvidence.js';
@@ -15,8 +15,6 @@ import { problemsCheck, type VerifyCheck } from './VerifyCheck.js';
 /** The trusted keyring, or why it could not be loaded (a configuration problem, reported as a failed row). */
 export type KeyringOrError = TrustedKeyring | { error: string };
 
-/** The phase whose key proves the run went past the gate: cut_leg_a after SG1, lifecycle_enact after SG2. */
-const PAST_GATE = { SG1: 'cut_leg_a', SG2: 'lifecycle_enact' } as const;
 
 /** The run's pinned `sgN_request_sha256`, when present. */
 function snapshotRequestPin(ctx: RunView, gate: GateKey): string | undefined {
@@ -36,7 +34,7 @@ export async function verifyAt(text: string, keyring: TrustedKeyring, expected: 
 
 async function checkGate(kb: KbReader, ctx: RunView, gate: GateKey, keyring: KeyringOrError, listing: readonly string[], now: Date): Promise<VerifyCheck | undefined> {
   const accepted = ctx.approvals[gate].accepted;
-  const passed = ctx.keys[PAST_GATE[gate]] != null;
+  const passed = ctx.keys[STEP_AFTER_GATE[gate]] != null;
   const files = parseRunFolderListing(listing).filter((f) => f.kind === 'approval' && f.gate === gate);
   if (accepted === null && !passed && files.length === 0) return undefined;
   const problems: string[] = [];
@@ -47,7 +45,7 @@ async function checkGate(kb: KbReader, ctx: RunView, gate: GateKey, keyring: Key
   }
   const check = `approval.${gate}`;
   if (accepted === null) {
-    if (passed) problems.push(`the run went past ${gate} (keys.${PAST_GATE[gate]} is set) but no approval is recorded as accepted`);
+    if (passed) problems.push(`the run went past ${gate} (keys.${STEP_AFTER_GATE[gate]} is set) but no approval is recorded as accepted`);
     return problemsCheck(check, problems, { expected: passed ? 'an accepted approval' : 'none accepted yet', observed: `${files.length} approval file(s)` });
   }
   if (passed && accepted.decision !== 'approve') problems.push(`the run went past ${gate} on a ${accepted.decision} decision`);

@@ -14,10 +14,11 @@ import { collectGateFiles } from '../approval/collectGateFiles.js';
 import type { AcceptedApproval, RefusedApproval } from '../../machines/types.js';
 import type { Queryable } from '../db/Database.js';
 import { InputError } from '../errors.js';
+import { normaliseRunId } from '../runId.js';
 import { checkEvidence } from '../evidence/checkEvidence.js';
 import type { EvidenceRun } from '../evidence/EvidenceRun.js';
 import type { KbStore } from '../kb/KbStore.js';
-import { parseRunFolderName, RUN_DOCUMENT_KEYS, type GateKey, type RunDocumentKey } from '../kb/runDocuments.js';
+import { parseRunFolderName, RUN_DOCUMENT_KEYS, STEP_AFTER_GATE, type GateKey, type RunDocumentKey } from '../kb/runDocuments.js';
 import { findRunFolder, indexEntries } from '../kb/findRunFolder.js';
 import { kbTreeAt } from '../kb/kbTreeAt.js';
 import type { RunsIndexRecord } from '../kb/runsIndex.js';
@@ -55,16 +56,14 @@ export interface KbOnlyReport extends VerifyReport {
   pins: Pins;
 }
 
-const UUID = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
-
 /**
  * The canonical (hyphenated, lower-case) form of a run id given with or without hyphens.
  * @throws InputError (exit 2) when it is not a UUID
  */
 export function canonicalRunId(runId: string): string {
-  const m = UUID.exec(runId.trim().toLowerCase());
-  if (m === null) throw new InputError(`"${runId}" is not a run id (a UUID, with or without hyphens)`, { field: 'run-id' }, [], 'list the runs with `orchestrate runs` and pass one of their run ids');
-  return m.slice(1, 6).join('-');
+  const id = normaliseRunId(runId);
+  if (id === undefined) throw new InputError(`"${runId}" is not a run id (a UUID, with or without hyphens)`, { field: 'run-id' }, [], 'list the runs with `orchestrate runs` and pass one of their run ids');
+  return id;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -134,8 +133,6 @@ function checkFolder(docs: RunDocuments, runId: string, lawId: string, misnamed:
   };
 }
 
-/** The step after each gate: a document of it proves the run went past the gate. */
-const PAST_GATE: Record<GateKey, RunDocumentKey> = { SG1: 'cut_leg_a', SG2: 'lifecycle_enact' };
 
 /** One gate's approvals evaluated from the committed files alone. */
 interface GateResult {
@@ -146,7 +143,7 @@ interface GateResult {
 async function checkGate(gate: GateKey, docs: RunDocuments, runId: string, keyring: KeyringOrError, now: Date, finalApprovals: Record<string, Record<string, unknown>> | undefined): Promise<GateResult> {
   const request = docOf(docs, gate);
   const files = docs.approvals.get(gate) ?? [];
-  const passed = docs.byKey.has(PAST_GATE[gate]);
+  const passed = docs.byKey.has(STEP_AFTER_GATE[gate]);
   if (request === undefined && files.length === 0) return { check: undefined, accepted: null };
   const problems: string[] = [];
   const check = `approval.${gate}`;
@@ -163,7 +160,7 @@ async function checkGate(gate: GateKey, docs: RunDocuments, runId: string, keyri
   }
   const byTime = [...valid].sort((a, b) => a.signed_at.localeCompare(b.signed_at));
   const accepted = byTime.find((a) => a.decision === 'deny') ?? byTime[0] ?? null;
-  if (passed && accepted === null) problems.push(`the run went past ${gate} (${PAST_GATE[gate]} was published) without a valid committed approval`);
+  if (passed && accepted === null) problems.push(`the run went past ${gate} (${STEP_AFTER_GATE[gate]} was published) without a valid committed approval`);
   if (passed && accepted?.decision === 'deny') problems.push(`the run went past ${gate} although ${accepted.name} denies it`);
   // Refusals are on record in the next report; one not on record appeared after the gate decided.
   const recorded = new Set<string>();
