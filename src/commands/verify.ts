@@ -21,6 +21,8 @@ import { keyringFor, openExistingKb, verifyRun } from '../verify/verifyRun.js';
 import { openDatabase } from '../db/openDatabase.js';
 import type { Database } from '../db/Database.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
+import { refreshLocalCopy } from '../registry/runRecord.js';
+import { DbQueryError } from '../db/dbErrors.js';
 
 /** Options of {@link verify}. `db` / `kb` are for callers that already hold them (tests, the runner). */
 export interface VerifyOptions {
@@ -87,9 +89,27 @@ async function withSignedChain(report: VerifyReport, options: VerifyOptions, run
  * @throws InputError (exit 2) for a malformed or unknown run id (with or without hyphens) or a KB that is not a git work tree;
  *   DbUnavailable (`STOP_DB`) when the database cannot be reached
  */
+async function withOpenDatabase<T>(config: VerifyOptions['config'], given: Queryable | undefined, fn: (db: Queryable) => Promise<T>): Promise<T> {
+  if (given !== undefined) return fn(given);
+  const db = await openDatabase(config);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
   const runId = canonicalRunId(options.runId);
   const config = options.config;
+  // A shared database is the run registry (DESIGN §9): this host's copy is made current first, so
+  // any host of the team verifies the run as recorded. The embedded database is never made here.
+  if (options.kbOnly !== true && (options.db !== undefined || config.databaseUrl !== undefined) && existsSync(config.sidecarsDir)) {
+    await withOpenDatabase(config, options.db, (db) => refreshLocalCopy(db, config, runId)).catch((error: unknown) => {
+      // A database no command has migrated yet has no registry: the local copy is all there is.
+      if (!(error instanceof DbQueryError && error.sqlstate === '42P01')) throw error;
+    });
+  }
   const hasSidecar = existsSync(sidecarPaths(config.sidecarsDir, runId).context);
   let report: VerifyReport;
   let mode = '';

@@ -10,7 +10,6 @@
  * (`void` is a reserved word, hence the function name {@link voidRun}.)
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readSovereignKey } from '../keys/readSovereignKey.js';
 import { loadKeyring, type TrustedKeyring } from '../approval/loadKeyring.js';
 import { signCleartext } from '../approval/signedText.js';
@@ -26,11 +25,9 @@ import { utcDateStamp } from '../kb/utcStamp.js';
 import { findChangeSet } from '../ledger/writeLegA.js';
 import { assertNoSecrets } from '../reports/scanForSecrets.js';
 import { acquireRunLock } from '../sidecar/acquireRunLock.js';
-import { readSidecar } from '../sidecar/readSidecar.js';
-import type { Sidecar } from '../sidecar/runContextSchema.js';
+import { loadRun, persistSidecar, type LoadedRun } from '../registry/runRecord.js';
+import { holdRunSessionLock } from '../registry/runRegistry.js';
 import type { RunView } from '../../machines/runView.js';
-import { sidecarPaths } from '../sidecar/sidecarPaths.js';
-import { writeSidecar } from '../sidecar/writeSidecar.js';
 import { buildVoidText, verifyVoidDocument, type AcceptedVoid, isVoidDocumentName, voidDocumentName } from '../void/voidDocument.js';
 import { recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
 import { assertWorkspace } from '../orchestrator/preflight.js';
@@ -69,15 +66,11 @@ export interface VoidJson {
   next: string;
 }
 
-async function readRun(config: Config, runId: string): Promise<{ sidecar: Sidecar; view: RunView }> {
-  assertWorkspace(config, { sidecars: true });
-  const file = sidecarPaths(config.sidecarsDir, runId).context;
-  if (!existsSync(file)) {
-    throw new InputError(`unknown run ${runId}: no sidecar ${file}`, { file, field: 'run-id' }, [], 'orchestrate status lists the runs of this workspace');
-  }
-  const run = await readSidecar(config.sidecarsDir, runId);
+/** The run from the registry (or this host's sidecar, registered then), refused when already voided. */
+async function readRun(db: Database, config: Config, runId: string): Promise<LoadedRun> {
+  const run = await loadRun(db, config, runId);
   if (run.view.state === 'voided') {
-    throw new InputError(`run ${runId} is already voided`, { file, field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
+    throw new InputError(`run ${runId} is already voided`, { field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
   }
   return run;
 }
@@ -116,16 +109,18 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
   const now = options.now ?? new Date();
   const reason = options.reason.trim();
   if (reason === '') throw new InputError('a void needs a reason', { field: 'reason' }, [{ path: 'reason', message: 'required' }], 'pass --reason "<why the run is voided>"');
-  await readRun(config, runId);
+  assertWorkspace(config, { sidecars: true });
   const key = await readSovereignKey(options.cwd, options.keyFile);
   const keyring = await loadKeyring(config.keyringDir, { kbRoot: config.kbDir });
 
   const lock = await acquireRunLock(config.sidecarsDir, runId, now);
   let opened: Database | undefined;
+  let session: { release(): Promise<void> } | undefined;
   try {
     const db = options.db ?? (opened = await openDatabase(config));
-    const { sidecar, view: ctx } = await readRun(config, runId);
     await migrate(db);
+    session = await holdRunSessionLock(db, runId);
+    const { sidecar, view: ctx, version } = await readRun(db, config, runId);
     const changeSetId = await changeSetOf(db, ctx);
     const kb = options.kb ?? (await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs }, author: key.author }));
     await withFacts(kb.sync(), { runId, written: [], notWritten: ['void document', 'change_set_void', 'sidecar'] });
@@ -168,7 +163,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     const row = changeSetId === null ? null : await recordChangeSetVoid(db, {
       changeSetId, runId, reason: signedReason, signerFingerprint: signer, voidDocumentSha256: doc.sha256,
     }, { role: config.writerRole });
-    await writeSidecar(config.sidecarsDir, { ...sidecar, voided: { at: now.toISOString(), void_document: doc.path, change_set_void_id: row?.id ?? null }, updated_at: now.toISOString() }, 'void');
+    await persistSidecar(db, config, { ...sidecar, voided: { at: now.toISOString(), void_document: doc.path, change_set_void_id: row?.id ?? null }, updated_at: now.toISOString() }, version + 1, 'void');
 
     const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
     const json: VoidJson = {
@@ -188,6 +183,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     ].join('\n');
     return { json, text };
   } finally {
+    await session?.release();
     await opened?.close();
     await lock.release();
   }

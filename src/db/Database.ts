@@ -42,11 +42,30 @@ export interface TransactionOptions {
   scope?: string;
   /** Run the transaction's statements as this role (`SET LOCAL ROLE`), e.g. the least-privilege writer. */
   role?: string;
+  /**
+   * Fire the `db.commit.before/after` failpoints (default true). False for the run registry's
+   * writes, which are part of the sidecar write and lie between its `sidecar.write.*` points.
+   */
+  failpoints?: boolean;
 }
+
+/** The outcome of {@link Database.trySessionLock}. */
+export type SessionLockResult =
+  | { held: true; release(): Promise<void> }
+  /** `holder`: the holding session's `application_name` (what it said it was), when it could be read. */
+  | { held: false; holder: string | null };
 
 /** An open database: PGlite (embedded) or a `pg` pool. */
 export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * Tries to take the session-level advisory lock `key` (issue 13: the run lock across hosts). On
+   * PostgreSQL a dedicated connection, named `label` (`application_name`, 63 bytes at most), holds
+   * it until `release()` or until the process dies — the server then frees it at once. On PGlite
+   * (one process owns the data directory) it is always held: the pid locks guard that process.
+   * @throws DbUnavailable (STOP_DB) when no connection can be made
+   */
+  trySessionLock(key: string, label: string): Promise<SessionLockResult>;
   /**
    * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is
    * re-thrown). Use only `tx` inside `fn`: PGlite is a single connection and querying the outer

@@ -43,6 +43,8 @@ interface DriverError {
 export const SQLSTATE_APPEND_ONLY = 'GC001';
 /** SQLSTATE raised when an IU's lifecycle would move backwards or a frozen column would change. */
 export const SQLSTATE_LIFECYCLE = 'GC002';
+/** SQLSTATE raised when a run snapshot's version is not the last recorded + 1 (sql/deploy/009). */
+export const SQLSTATE_REGISTRY_VERSION = 'GC003';
 
 /**
  * Maps a driver error to {@link DbConstraintError} (SQLSTATE class 23, and the guard triggers'
@@ -55,7 +57,7 @@ export function toDbError(err: unknown, secrets: readonly string[] = []): unknow
   const e = err as DriverError;
   if (typeof e.code !== 'string' || !/^[0-9A-Z]{5}$/.test(e.code)) return err;
   const message = scrub(typeof e.message === 'string' ? e.message : String(err), secrets);
-  if (e.code.startsWith('23') || e.code === SQLSTATE_APPEND_ONLY || e.code === SQLSTATE_LIFECYCLE) {
+  if (e.code.startsWith('23') || e.code === SQLSTATE_APPEND_ONLY || e.code === SQLSTATE_LIFECYCLE || e.code === SQLSTATE_REGISTRY_VERSION) {
     return new DbConstraintError(message, e.code, typeof e.constraint === 'string' ? e.constraint : undefined, typeof e.table === 'string' ? e.table : undefined);
   }
   return new DbQueryError(message, e.code);

@@ -7,7 +7,7 @@ import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { acquirePidLock } from '../sidecar/acquirePidLock.js';
 import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
-import type { CopyValue, Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import type { CopyValue, Database, QueryResult, Queryable, SessionLockResult, TransactionOptions } from './Database.js';
 import { copyStatement, copyTextChunks } from './copyText.js';
 import { toDbError } from './dbErrors.js';
 
@@ -106,15 +106,17 @@ export async function openPglite(dataDir: string): Promise<Database> {
         result = await pg.transaction(async (tx) => {
           if (options.role !== undefined) await tx.query(`SET LOCAL ROLE "${options.role}"`);
           const value = await fn(wrap(tx));
-          failpoint('db.commit.before', options.scope);
+          if (options.failpoints !== false) failpoint('db.commit.before', options.scope);
           return value;
         });
       } catch (err) {
         throw toDbError(err);
       }
-      failpoint('db.commit.after', options.scope);
+      if (options.failpoints !== false) failpoint('db.commit.after', options.scope);
       return result;
     },
+    // One process owns the data directory (its pid lock): no other session can contend.
+    trySessionLock: async (): Promise<SessionLockResult> => ({ held: true, release: async () => undefined }),
     async close(): Promise<void> {
       try {
         await pg.close();

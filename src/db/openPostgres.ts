@@ -9,7 +9,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import pRetry, { AbortError } from 'p-retry';
 import { DbUnavailable } from '../stops/facts.js';
 import { failpoint } from '../failpoints/failpoint.js';
-import type { CopyValue, Database, Queryable, QueryResult, TransactionOptions } from './Database.js';
+import type { CopyValue, Database, Queryable, QueryResult, SessionLockResult, TransactionOptions } from './Database.js';
 import { copyStatement, copyTextChunks } from './copyText.js';
 import { toDbError } from './dbErrors.js';
 import { dsnPasswords, redactDsn, scrub } from './redactDsn.js';
@@ -23,16 +23,19 @@ function stopDb(dsn: string, secrets: readonly string[], err: unknown): DbUnavai
   return new DbUnavailable('postgres', redactDsn(dsn), scrub(err instanceof Error ? err.message : String(err), secrets), err);
 }
 
+/** A driver error as this module reports it: DbConstraintError/DbQueryError, or STOP_DB when the database failed. */
+function mapPgError(err: unknown, dsn: string, secrets: readonly string[]): unknown {
+  const mapped = toDbError(err, secrets);
+  if (mapped === err && err instanceof Error && NETWORK.test(err.message)) return stopDb(dsn, secrets, err);
+  // Connection lost, server shutting down, out of resources, serialization/deadlock: the database,
+  // not the run, failed; the transaction was rolled back and resume retries the step.
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(08|40|53|57)/.test(code)) return stopDb(dsn, secrets, err);
+  return mapped;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly string[]): Queryable {
-  const mapError = (err: unknown): unknown => {
-    const mapped = toDbError(err, secrets);
-    if (mapped === err && err instanceof Error && NETWORK.test(err.message)) return stopDb(dsn, secrets, err);
-    // Connection lost, server shutting down, out of resources, serialization/deadlock: the database,
-    // not the run, failed; the transaction was rolled back and resume retries the step.
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(08|40|53|57)/.test(code)) return stopDb(dsn, secrets, err);
-    return mapped;
-  };
+  const mapError = (err: unknown): unknown => mapPgError(err, dsn, secrets);
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       try {
@@ -112,15 +115,55 @@ export async function openPostgres(dsn: string, options: { secrets?: readonly st
         await tx.exec('BEGIN');
         if (opts.role !== undefined) await tx.exec(`SET LOCAL ROLE "${opts.role}"`);
         const result = await fn(tx);
-        failpoint('db.commit.before', opts.scope);
+        if (opts.failpoints !== false) failpoint('db.commit.before', opts.scope);
         await tx.exec('COMMIT');
-        failpoint('db.commit.after', opts.scope);
+        if (opts.failpoints !== false) failpoint('db.commit.after', opts.scope);
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
         client.release();
+      }
+    },
+    async trySessionLock(key: string, label: string): Promise<SessionLockResult> {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw stopDb(dsn, secrets, err);
+      }
+      try {
+        await client.query("SELECT set_config('application_name', $1, false)", [Buffer.from(label, 'utf8').subarray(0, 63).toString('utf8').replace(/\uFFFD$/, '')]);
+        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key]);
+        if (got.rows[0]?.ok === true) {
+          return {
+            held: true,
+            async release(): Promise<void> {
+              try {
+                await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+                await client.query("SELECT set_config('application_name', '', false)");
+                client.release();
+              } catch (err) {
+                // A broken connection is dropped, not pooled; the server freed its lock with it.
+                client.release(err instanceof Error ? err : true);
+              }
+            },
+          };
+        }
+        // A bigint advisory key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits).
+        const who = await client.query<{ holder: string | null }>(
+          `SELECT a.application_name AS holder FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0) LIMIT 1`,
+          [key],
+        );
+        client.release();
+        const holder = who.rows[0]?.holder ?? null;
+        return { held: false, holder: holder === '' ? null : holder };
+      } catch (err) {
+        client.release(err instanceof Error ? err : true);
+        throw mapPgError(err, dsn, secrets);
       }
     },
     async close(): Promise<void> {

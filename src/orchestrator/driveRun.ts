@@ -30,6 +30,8 @@ export interface DriveInput {
   db: Database;
   kb: KbStore;
   sidecar: Sidecar;
+  /** The run registry version `sidecar` is (DESIGN §9). */
+  version: number;
   progress: Progress;
   clock: () => Date;
   /** Test only: actors replacing the phase actors of the same name (see RunOptions.actorOverrides). */
@@ -58,7 +60,7 @@ function createRunActor(machine: CutMachine, input: DriveInput) {
  * @throws the first sidecar write error, or an InputError for an unrestorable snapshot
  */
 export async function driveRun(input: DriveInput): Promise<DriveResult> {
-  const store = new RunStore(input.config.sidecarsDir, input.sidecar, input.clock);
+  const store = new RunStore(input.db, input.config, input.sidecar, input.version, input.clock);
   let keyring: Promise<TrustedKeyring> | undefined;
   const { run_id, document_id, law_id, doc_prefix, source_version_id, kb_folder, actor: who } = input.sidecar;
   const deps = {

@@ -6,11 +6,12 @@ import type { Config } from '../config/configSchema.js';
 import { openDatabase } from '../db/openDatabase.js';
 import { migrate } from '../db/migrate.js';
 import type { Database } from '../db/Database.js';
-import { EXIT, exitCodeFor, type StopCode } from '../errors.js';
+import { EXIT, exitCodeFor, InputError, type StopCode } from '../errors.js';
 import { openKb } from '../kb/openKb.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { acquireRunLock } from '../sidecar/acquireRunLock.js';
-import type { Sidecar } from '../sidecar/runContextSchema.js';
+import { loadRun } from '../registry/runRecord.js';
+import { holdRunSessionLock } from '../registry/runRegistry.js';
 import { driveRun } from './driveRun.js';
 import type { Progress } from './PhaseDeps.js';
 import type { RunStop, RunView } from '../../machines/runView.js';
@@ -105,17 +106,35 @@ export async function withDatabase<T>(config: Config, fn: (db: Database) => Prom
   }
 }
 
-export async function drive(options: RunOptions, kb: KbStore, sidecar: Sidecar, openDb?: Database): Promise<RunOutcome> {
+/**
+ * Drives run `runId` under its two locks — this host's pid lock and the database session lock
+ * (any host) — from the run registry's latest version (the local sidecar is rebuilt from it when
+ * missing or older, DESIGN §9).
+ * @returns the outcome; a complete run is returned as it is
+ * @throws InputError for an unknown or voided run; LockHeld (`STOP_LOCKED`) when a live process
+ *   anywhere drives it; DbUnavailable (`STOP_DB`)
+ */
+export async function drive(options: RunOptions, kb: KbStore, runId: string, openDb?: Database): Promise<RunOutcome> {
   const clock = options.clock ?? (() => new Date());
-  const lock = await acquireRunLock(options.config.sidecarsDir, sidecar.run_id, clock());
+  // The pid lock comes first: a second process of this host is refused before it opens the database.
+  const lock = await acquireRunLock(options.config.sidecarsDir, runId, clock());
   try {
-    const body = async (db: Database): Promise<RunOutcome> => {
-      const r = await driveRun({ config: options.config, db, kb, sidecar, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
-      return outcomeOf(r.view);
-    };
     // A caller that already opened (and migrated) the database passes it: PGlite is opened once per command.
-    return openDb === undefined ? await withDatabase(options.config, body) : await body(openDb);
+    return openDb === undefined ? await withDatabase(options.config, (db) => driveLocked(options, kb, runId, db, clock)) : await driveLocked(options, kb, runId, openDb, clock);
   } finally {
     await lock.release();
+  }
+}
+
+async function driveLocked(options: RunOptions, kb: KbStore, runId: string, db: Database, clock: () => Date): Promise<RunOutcome> {
+  const session = await holdRunSessionLock(db, runId);
+  try {
+    const run = await loadRun(db, options.config, runId);
+    if (run.view.state === 'voided') throw new InputError(`run ${runId} was voided: it cannot be resumed`, { field: 'state' }, [], 'start a new cut of the document');
+    if (run.view.state === 'done') return outcomeOf(run.view, `run ${runId} is already complete`);
+    const r = await driveRun({ config: options.config, db, kb, sidecar: run.sidecar, version: run.version, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
+    return outcomeOf(r.view);
+  } finally {
+    await session.release();
   }
 }

@@ -24,6 +24,16 @@ import { sidecarPaths } from './sidecarPaths.js';
  * @throws InputError when `ctx` fails its schema or its keys do not chain (nothing is written)
  */
 export async function writeSidecar(dir: string, ctx: Sidecar, scope?: string): Promise<string> {
+  return writeSidecarText(dir, ctx.run_id, serializeSidecar(dir, ctx), scope);
+}
+
+/**
+ * The bytes a sidecar is stored as, in its file and in the run registry (sql/deploy/009): the
+ * validated sidecar as pretty JSON with a trailing newline.
+ * @param dir - the sidecar directory (named in the error only)
+ * @throws InputError when `ctx` fails its schema or its keys do not chain
+ */
+export function serializeSidecar(dir: string, ctx: Sidecar): string {
   const file = sidecarPaths(dir, ctx.run_id).context;
   const checked = parseSidecar(ctx);
   if (!checked.ok) {
@@ -33,9 +43,20 @@ export async function writeSidecar(dir: string, ctx: Sidecar, scope?: string): P
       checked.issues,
     );
   }
+  return `${JSON.stringify(checked.value, null, 2)}\n`;
+}
+
+/**
+ * Writes already serialized sidecar bytes ({@link serializeSidecar}) atomically, with the
+ * `sidecar.write.before/after` failpoints; used when the same bytes went to the run registry.
+ * @param options.before - fire `sidecar.write.before` here (false when the caller fired it before the registry write)
+ * @returns the path written
+ */
+export async function writeSidecarText(dir: string, runId: string, text: string, scope?: string, options: { before?: boolean } = {}): Promise<string> {
+  const file = sidecarPaths(dir, runId).context;
   await mkdir(dir, { recursive: true });
-  failpoint('sidecar.write.before', scope);
-  await writeFileAtomic(file, `${JSON.stringify(checked.value, null, 2)}\n`, { fsync: true });
+  if (options.before ?? true) failpoint('sidecar.write.before', scope);
+  await writeFileAtomic(file, text, { fsync: true });
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

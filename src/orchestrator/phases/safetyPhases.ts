@@ -12,20 +12,30 @@ import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { keyOf, type PhaseDeps } from '../PhaseDeps.js';
 import { invariant, phaseReport } from '../phaseReport.js';
 import { publishRunDocument } from '../publishRunDocument.js';
+import { recordBackup, recordedBackup } from '../../registry/runRegistry.js';
 
 /**
  * Phase 4: dump the document's DB scope, encrypt it to the configured recipients and write
- * `sidecars/<run_id>.backup.gpg` — or adopt the file an earlier attempt wrote (encryption is
- * randomised, so it is never re-made).
- * @throws InputError when no backup recipient is configured (a cut never runs without a backup)
+ * `sidecars/<run_id>.backup.gpg`, recorded once in the run registry (`run_backup`, DESIGN §9) so
+ * every host can reach it — or adopt what an earlier attempt wrote, on this host (the file) or on
+ * another (the registry's copy, written down here): encryption is randomised, so it is never re-made.
+ * @throws InputError when no backup recipient is configured (a cut never runs without a backup);
+ *   StopError `STOP_DRIFT` when this host's file is not the registry's backup
  */
 export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
+  const dir = deps.config.sidecarsDir;
   let file: { bytes: Uint8Array; sha256: string } | undefined;
   try {
-    file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
+    file = await readBackupFile(dir, run.run_id);
   } catch {
     file = undefined;
+  }
+  const recorded = await recordedBackup(deps.db, run.run_id);
+  if (file === undefined && recorded !== undefined) {
+    // Another host made it: this host's copy is written from the registry.
+    await writeBackupFile(dir, run.run_id, recorded.bytes, 'backup');
+    file = await readBackupFile(dir, run.run_id);
   }
   if (file === undefined) {
     if (deps.config.backupRecipients.length === 0) {
@@ -34,8 +44,17 @@ export async function backup(deps: PhaseDeps, { context }: PhaseActorInput): Pro
     const recipients = await loadBackupRecipients(deps.config.backupRecipients);
     const dump = await dumpDocumentScope(deps.db, run.document_id);
     const enc = await encryptBackup({ run_id: run.run_id, source_version_id: run.source_version_id, ...dump }, recipients);
-    await writeBackupFile(deps.config.sidecarsDir, run.run_id, enc.bytes, 'backup');
-    file = await readBackupFile(deps.config.sidecarsDir, run.run_id);
+    await writeBackupFile(dir, run.run_id, enc.bytes, 'backup');
+    file = await readBackupFile(dir, run.run_id);
+  }
+  if (recorded === undefined) {
+    await recordBackup(deps.db, run.run_id, file.bytes, deps.config.writerRole);
+  } else if (recorded.sha256 !== file.sha256) {
+    throw new StopError('STOP_DRIFT', `the backup file ${run.run_id}.backup.gpg (sha256 ${file.sha256.slice(0, 16)}…) is not the backup the run registry recorded (${recorded.sha256.slice(0, 16)}…)`, {
+      runId: run.run_id,
+      written: [],
+      next: `orchestrate verify --run-id ${run.run_id}; the registry's copy is the run's backup (move the local file aside and resume)`,
+    });
   }
   const key = backupKey(keyOf(context, 'cutplan'), file.sha256);
   const upload = await publishRunDocument(deps, 'backup', phaseReport(deps, 'backup', context, {
