@@ -33,12 +33,15 @@ export const GOVERNED_TABLES = [
   'cutter_governance.change_set_void',
 ] as const;
 
+/** The run registry's tables (sql/deploy/009, DESIGN §9): written as the role too, append-only. */
+export const REGISTRY_TABLES = ['cutter_governance.run', 'cutter_governance.run_snapshot', 'cutter_governance.run_backup'] as const;
+
 const FUNCTIONS = [
   'cutter.fn_iu_create(uuid,text,text,text,integer,text,text,text,integer,text,text,text,text)',
   'cutter.fn_iu_create_set(uuid,text,text,text[],integer[],text[],text[],text[],integer[],text[],text[],text[],text[])',
 ];
 
-/** Guard triggers the probe requires, each on its table (sql/deploy/003, 005, 007). */
+/** Guard triggers the probe requires, each on its table (sql/deploy/003, 005, 007, 009). */
 const GUARD_TRIGGERS: readonly [string, string][] = [
   ['cutter.iu', 'iu_guard_insert'],
   ['cutter.iu', 'iu_guard_update'],
@@ -50,6 +53,11 @@ const GUARD_TRIGGERS: readonly [string, string][] = [
     [`cutter_governance.${t}`, `${t}_append_only`],
     [`cutter_governance.${t}`, `${t}_no_truncate`],
   ]),
+  ...['run', 'run_snapshot', 'run_backup'].flatMap((t): [string, string][] => [
+    [`cutter_governance.${t}`, `${t}_append_only`],
+    [`cutter_governance.${t}`, `${t}_no_truncate`],
+  ]),
+  ['cutter_governance.run_snapshot', 'run_snapshot_next_version'],
 ];
 
 /**
@@ -67,7 +75,7 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
   add(`role ${role} exists`, true, roleRow.rows.length === 1);
   add(`role ${role} is not a superuser`, false, roleRow.rows[0]?.rolsuper ?? true);
   if (roleRow.rows.length === 1) {
-    for (const t of GOVERNED_TABLES) {
+    for (const t of [...GOVERNED_TABLES, ...REGISTRY_TABLES]) {
       for (const priv of ['SELECT', 'INSERT']) add(`${priv} on ${t}`, true, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));
       // Privilege names are case-insensitive in has_table_privilege; labels are upper case.
       for (const priv of ['update', 'delete', 'truncate']) add(`${priv.toUpperCase()} on ${t}`, false, await one('SELECT has_table_privilege($1, $2, $3) AS v', [role, t, priv]));

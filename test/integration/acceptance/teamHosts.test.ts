@@ -106,7 +106,7 @@ describe.skipIf(!inject('realPgAvailable'))('a team: 3 hosts, one PostgreSQL dat
     const [b, c] = [hosts[(winner + 1) % 3]!, hosts[(winner + 2) % 3]!];
     await hosts[winner]!.approve(runId, 'SG1', { keyFile: team.sovereignKey });
     const atSg2 = await resume({ config: b.config, runId, progress: recordingProgress() });
-    expect(atSg2).toMatchObject({ run_id: runId, code: 'AWAITING_SG2' });
+    expect(atSg2, atSg2.message).toMatchObject({ run_id: runId, code: 'AWAITING_SG2' });
     await b.approve(runId, 'SG2', { keyFile: team.sovereignKey });
     const done = await resume({ config: c.config, runId, progress: recordingProgress() });
     expect(done).toMatchObject({ run_id: runId, code: null, state: 'done' });
@@ -143,7 +143,7 @@ describe.skipIf(!inject('realPgAvailable'))('a team: 3 hosts, one PostgreSQL dat
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       // Host B has no sidecar of the run; host A's process died, and its session lock with it.
       const atSg2 = await resume({ config: b.config, runId, progress: recordingProgress() });
-      expect(atSg2).toMatchObject({ run_id: runId, code: 'AWAITING_SG2' });
+      expect(atSg2, atSg2.message).toMatchObject({ run_id: runId, code: 'AWAITING_SG2' });
       await b.approve(runId, 'SG2', { keyFile: sovereignKey });
       const done = await resume({ config: b.config, runId, progress: recordingProgress() });
       expect(done).toMatchObject({ run_id: runId, code: null, state: 'done' });
