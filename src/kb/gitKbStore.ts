@@ -24,9 +24,11 @@
  * this process ({@link GitKbStore} queue) and, across processes sharing the clone, under the clone's
  * pid lock ({@link lockKbClone}, taken once per write around all its attempts), so no other process
  * commits, rebases or pushes in between and the commit id a write returns is the one on the remote.
- * A lock still held after the wait is `LockHeld` (`STOP_LOCKED`), never a retried git fault.
+ * A lock still held after the wait is `LockHeld` (`STOP_LOCKED`), never a retried git fault. The
+ * lock of a killed writer is taken over, and a rebase it left in progress is aborted first.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -408,8 +410,10 @@ export class GitKbStore implements KbStore {
    */
   #serial<T>(work: () => Promise<T>): Promise<T> {
     const locked = async (): Promise<T> => {
-      const lock = await lockKbClone(await this.#resolveGitDir(), this.dir, this.#lockWaitMs);
+      const gitDir = await this.#resolveGitDir();
+      const lock = await lockKbClone(gitDir, this.dir, this.#lockWaitMs);
       try {
+        if (lock.takenOverFrom !== null) await this.#abandonDeadWritersRebase(gitDir);
         return await work();
       } finally {
         await lock.release();
@@ -418,6 +422,18 @@ export class GitKbStore implements KbStore {
     const run = this.#queue.then(locked, locked);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A writer killed mid-rebase leaves the rebase in progress, and every later `rebase` refuses to
+   * start. Its lock was just taken over, so nobody else is inside the clone: aborting puts its local
+   * commits back as they were (nothing is lost; the next integrate rebases them again). Best
+   * effort: if the abort fails, the write's own rebase fails and is reported as a KB fault.
+   */
+  async #abandonDeadWritersRebase(gitDir: string): Promise<void> {
+    if (existsSync(path.join(gitDir, 'rebase-merge')) || existsSync(path.join(gitDir, 'rebase-apply'))) {
+      await this.#git.raw(['rebase', '--abort']).catch(() => undefined);
+    }
   }
 
   /** The absolute git dir; a `.git` gitfile (a KB that is a linked work tree) is followed by git itself. */

@@ -5,6 +5,7 @@
  * ("8 documents cut by 8 processes sharing one clone while another host pushes") is exercised at
  * the KB layer: 8 real child processes upload into one clone and each appends its runs-index line.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { RUNS_INDEX_PATH, parseRunsIndex } from '../../../src/kb/runsIndex.js';
 import { isPidAlive } from '../../../src/sidecar/acquirePidLock.js';
 import { LockHeld } from '../../../src/stops/facts.js';
 import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
-import { remoteFile, remoteLog, tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
+import { hermeticGitEnv, remoteFile, remoteLog, tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
 import { spawnKbWriter, writerCommits, writerDocument, writerFolder } from '../../support/kbWriters.js';
 import { waitForOutput } from '../sidecar/childProcess.js';
 
@@ -178,5 +179,41 @@ test('a lock left by a killed process is taken over by the next write', async ()
 
   const up = await kb.upload('knowledge/dev/laws/x/after.md', 'after\n', 'after');
   expect(up.commit).toBe(await kb.headCommit());
+  expect(await lockFiles(kb.dir)).toEqual([]);
+});
+
+test('a writer killed mid-rebase: its lock is taken over, its rebase aborted, and its local commit still reaches the remote', async () => {
+  const remote = await repos.bareRemote();
+  const kb = await repos.kb('kb', { remote });
+  await kb.upload('knowledge/dev/laws/x/first.md', 'first\n', 'first');
+  const other = await repos.kb('other-host', { remote });
+  await other.sync();
+  await other.upload('knowledge/dev/laws/x/theirs.md', 'theirs\n', 'theirs');
+  // The dead writer's state: a local commit not pushed yet, and a rebase onto the remote stopped half way.
+  const git = testGit(kb.dir, repos.root);
+  await git.raw(['commit', '--allow-empty', '-m', 'unpushed local commit']);
+  await git.fetch('origin');
+  // Plain git: simple-git refuses `--exec`. The exec fails, so the rebase stops with its state on disk.
+  try {
+    execFileSync('git', ['-c', 'user.name=Dead', '-c', 'user.email=dead@example.org', 'rebase', '--exec', 'false', 'origin/main'], {
+      cwd: kb.dir,
+      env: { ...process.env, ...hermeticGitEnv(repos.root) },
+      stdio: 'ignore',
+    });
+  } catch {
+    // expected: the rebase stopped
+  }
+  expect(existsSync(path.join(kb.dir, '.git', 'rebase-merge'))).toBe(true);
+  const holder = spawnKbWriter(['hold', kb.dir]);
+  await waitForOutput(holder, 'LOCKED');
+  holder.proc.kill('SIGKILL');
+  await holder.exited;
+
+  const up = await kb.upload('knowledge/dev/laws/x/after.md', 'after\n', 'after');
+  expect(await onRemoteMain(remote, up.commit)).toBe(true);
+  expect(existsSync(path.join(kb.dir, '.git', 'rebase-merge'))).toBe(false);
+  expect((await testGit(remote).raw(['log', '--format=%s', 'main'])).split('\n')).toEqual(
+    expect.arrayContaining(['unpushed local commit', 'theirs', 'first', 'after']),
+  );
   expect(await lockFiles(kb.dir)).toEqual([]);
 });
