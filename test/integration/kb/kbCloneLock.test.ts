@@ -12,12 +12,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { stopFromError } from '../../../machines/stopFromError.js';
 import { KB_LOCK_FILE } from '../../../src/kb/lockKbClone.js';
+import type { PhaseDeps } from '../../../src/orchestrator/PhaseDeps.js';
+import { publishAfterWrite } from '../../../src/orchestrator/publishRunDocument.js';
 import { RUNS_INDEX_PATH, parseRunsIndex } from '../../../src/kb/runsIndex.js';
 import { isPidAlive } from '../../../src/sidecar/acquirePidLock.js';
 import { LockHeld } from '../../../src/stops/facts.js';
 import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
 import { hermeticGitEnv, remoteFile, remoteLog, tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
+import { sampleReports } from '../../unit/reports/sampleReports.js';
 import { spawnKbWriter, writerCommits, writerDocument, writerFolder } from '../../support/kbWriters.js';
 import { waitForOutput } from '../sidecar/childProcess.js';
 
@@ -216,4 +220,34 @@ test('a writer killed mid-rebase: its lock is taken over, its rebase aborted, an
     expect.arrayContaining(['unpushed local commit', 'theirs', 'first', 'after']),
   );
   expect(await lockFiles(kb.dir)).toEqual([]);
+});
+
+test('a run document refused by a busy KB clone stops the run with STOP_LOCKED, naming the holder, the run, what was and was not written', async () => {
+  const kb = await repos.kb('kb', { lockWaitMs: 300 });
+  const { mark } = await sampleReports();
+  const runId = mark.runId;
+  const folder = 'knowledge/dev/laws/us-const/v8f4687f71119c2dc-automation-cut-20261120';
+  // Only what publishing a run document reads of the phase deps.
+  const deps = {
+    kb,
+    run: { run_id: runId, kb_folder: folder, law_id: 'us-const' },
+    clock: () => new Date('2026-11-20T10:00:00Z'),
+    config: { secrets: [] },
+  } as unknown as PhaseDeps;
+  const holder = spawnKbWriter(['hold', kb.dir]);
+  await waitForOutput(holder, 'LOCKED');
+  try {
+    const law = { title: 'Constitution', documentId: 'us-const', sourceVersionId: '8f4687f71119c2dc'.padEnd(64, '0') };
+    const error = await publishAfterWrite(deps, 'mark', { ...mark, law }, ['units rows']).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(LockHeld);
+    const stop = stopFromError(error, 'mark', '');
+    expect(stop).toMatchObject({
+      code: 'STOP_LOCKED',
+      detail: { runId, written: ['units rows'], notWritten: [expect.stringMatching(new RegExp(`^${folder}/`))] },
+    });
+    expect(stop.message).toContain(`the KB clone ${kb.dir} is locked by pid ${holder.proc.pid}`);
+  } finally {
+    holder.stdin.end();
+    await holder.exited;
+  }
 });
