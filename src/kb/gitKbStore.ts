@@ -18,9 +18,17 @@
  * automatic gc/maintenance is off for these commits (`kbGitConfig` in kbGit.ts; `update`, once per run,
  * runs `maintenance run --auto` instead). Without a remote an
  * upload of a new document is 3 git processes; nothing is cached across calls except what cannot
- * change under the store (the work-tree root, whether `origin` was configured when opened).
+ * change under the store (the work-tree root, its git dir, whether `origin` was configured when opened).
+ *
+ * One writer per clone (issue 13): every write (`upload`, `update`, `sync`) runs one at a time in
+ * this process ({@link GitKbStore} queue) and, across processes sharing the clone, under the clone's
+ * pid lock ({@link lockKbClone}, taken once per write around all its attempts), so no other process
+ * commits, rebases or pushes in between and the commit id a write returns is the one on the remote.
+ * A lock still held after the wait is `LockHeld` (`STOP_LOCKED`), never a retried git fault. The
+ * lock of a killed writer is taken over, and a rebase it left in progress is aborted first.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +37,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { failpoint } from '../failpoints/failpoint.js';
 import { KbPathTaken } from './KbPathTaken.js';
 import { KbSyncFailed } from './KbSyncFailed.js';
+import { KB_LOCK_WAIT_MS, lockKbClone } from './lockKbClone.js';
 import type { KbEdit, KbStore, KbWriteOptions, UpdateResult, UploadResult } from './KbStore.js';
 import {
   blobIdAt,
@@ -75,6 +84,8 @@ export interface GitKbStoreParts {
   editorGit: SimpleGit;
   hasRemote: boolean;
   retry: UploadRetryPolicy;
+  /** How long a write waits for another process holding the clone's lock; default {@link KB_LOCK_WAIT_MS}. */
+  lockWaitMs?: number;
 }
 
 /** sha256 hex of bytes. */
@@ -106,8 +117,11 @@ export class GitKbStore implements KbStore {
   readonly #housekeepingRun: KbGitRunner;
   readonly #editorGit: SimpleGit;
   readonly #retry: UploadRetryPolicy;
+  readonly #lockWaitMs: number;
   /** Writes of one store run one at a time: they share the index and HEAD. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** The clone's git dir (where its lock lives), asked of git on the first write. */
+  #gitDir: Promise<string> | undefined;
 
   constructor(parts: GitKbStoreParts) {
     this.dir = parts.dir;
@@ -117,6 +131,7 @@ export class GitKbStore implements KbStore {
     this.#housekeepingRun = parts.housekeepingRun;
     this.#editorGit = parts.editorGit;
     this.#retry = parts.retry;
+    this.#lockWaitMs = parts.lockWaitMs ?? KB_LOCK_WAIT_MS;
   }
 
   async upload(relPath: string, bytes: Uint8Array | string, message: string, options: KbWriteOptions = {}): Promise<UploadResult> {
@@ -388,9 +403,48 @@ export class GitKbStore implements KbStore {
     }
   }
 
+  /**
+   * Runs `work` after this store's earlier writes, holding the clone's cross-process lock. The lock
+   * is taken outside `work`'s retries, so a `LockHeld` is never retried or wrapped as a git
+   * fault (UploadFailed / KbSyncFailed): it reaches the caller as `STOP_LOCKED`.
+   */
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
+    const locked = async (): Promise<T> => {
+      const gitDir = await this.#resolveGitDir();
+      const lock = await lockKbClone(gitDir, this.dir, this.#lockWaitMs);
+      try {
+        if (lock.takenOverFrom !== null) await this.#abandonDeadWritersRebase(gitDir);
+        return await work();
+      } finally {
+        await lock.release();
+      }
+    };
+    const run = this.#queue.then(locked, locked);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * A writer killed mid-rebase leaves the rebase in progress, and every later `rebase` refuses to
+   * start. Its lock was just taken over, so nobody else is inside the clone: aborting puts its local
+   * commits back as they were (nothing is lost; the next integrate rebases them again). Best
+   * effort: if the abort fails, the write's own rebase fails and is reported as a KB fault.
+   */
+  async #abandonDeadWritersRebase(gitDir: string): Promise<void> {
+    if (existsSync(path.join(gitDir, 'rebase-merge')) || existsSync(path.join(gitDir, 'rebase-apply'))) {
+      await this.#git.raw(['rebase', '--abort']).catch(() => undefined);
+    }
+  }
+
+  /** The absolute git dir; a `.git` gitfile (a KB that is a linked work tree) is followed by git itself. */
+  #resolveGitDir(): Promise<string> {
+    this.#gitDir ??= this.#run(['rev-parse', '--absolute-git-dir']).then(
+      (out) => out.toString('utf8').trim(),
+      (error: unknown) => {
+        this.#gitDir = undefined;
+        throw error;
+      },
+    );
+    return this.#gitDir;
   }
 }

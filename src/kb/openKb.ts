@@ -31,6 +31,12 @@ export interface OpenKbOptions {
   env?: Record<string, string>;
   /** Commit author; default {@link DEFAULT_KB_AUTHOR}. */
   author?: KbAuthor;
+  /**
+   * How long a write waits, in ms, while another process holds the clone's lock
+   * (`<git dir>/orchestrate-kb.lock`) before stopping with `LockHeld` (`STOP_LOCKED`);
+   * default `KB_LOCK_WAIT_MS` of lockKbClone.ts (10 minutes).
+   */
+  lockWaitMs?: number;
 }
 
 /**
@@ -39,7 +45,8 @@ export interface OpenKbOptions {
  * configures `origin` when `remote` is given. Does not touch the network: the first write (or
  * {@link KbStore.sync}) fetches. One git process (`remote -v`) for an existing KB.
  *
- * @returns the git-backed store; its writes run through {@link withUploadRetry}
+ * @returns the git-backed store; its writes run through {@link withUploadRetry}, one at a time
+ *   across every process using the clone
  * @throws GitError when git itself fails (not a repository and cannot be initialised, …)
  */
 export async function openKb(options: OpenKbOptions): Promise<KbStore> {
@@ -68,5 +75,6 @@ export async function openKb(options: OpenKbOptions): Promise<KbStore> {
     editorGit: createKbGit(dir, env, author, true),
     hasRemote: options.remote !== undefined || origin !== undefined,
     retry: options.retry ?? {},
+    lockWaitMs: options.lockWaitMs,
   });
 }

@@ -11,6 +11,8 @@ import { readDocumentYaml } from '../documents/loadDocument.js';
 import type { ReportData, ReportLaw } from '../reports/ReportData.js';
 import { uploadReport } from '../reports/uploadReport.js';
 import { StopError } from '../errors.js';
+import { LockHeld } from '../stops/facts.js';
+import { addFacts } from '../stops/withFacts.js';
 import type { UploadRecord } from '../../machines/types.js';
 import type { PhaseDeps } from './PhaseDeps.js';
 
@@ -33,6 +35,8 @@ export function reportLawOf(deps: Pick<PhaseDeps, 'config' | 'run'>): ReportLaw 
  *
  * @throws StopError `STOP_DRIFT` when the folder already holds that document with other bytes;
  *   `STOP_KB_UPLOAD` when the upload failed after its retries or the secret scanner blocked it
+ * @throws LockHeld (`STOP_LOCKED`, carrying the run id and this document as not written) when
+ *   another process kept the KB clone busy longer than the KB lock wait
  */
 export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, data: ReportData): Promise<UploadRecord> {
   const folder = deps.run.kb_folder;
@@ -51,6 +55,8 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
         cause: err,
       });
     }
+    // The KB clone stayed busy past the lock wait: STOP_LOCKED as the fact says, naming run and document.
+    if (err instanceof LockHeld) throw addFacts(err, { runId, notWritten: [relPath] });
     if (err instanceof UploadFailed) {
       throw new StopError('STOP_KB_UPLOAD', `uploading ${relPath} failed after ${err.attempts} attempts: ${err.message}`, {
         runId,
@@ -66,7 +72,7 @@ export async function publishRunDocument(deps: PhaseDeps, key: RunDocumentKey, d
 /**
  * {@link publishRunDocument} for a phase that already committed a DB write: a failed upload stops
  * the run saying what WAS written (the rows stay; resume adopts them and uploads the report).
- * @throws StopError with the upload's code and `written` set
+ * @throws StopError with the upload's code and `written` set; LockHeld with `written` set
  */
 export async function publishAfterWrite(deps: PhaseDeps, key: RunDocumentKey, data: ReportData, written: string[]): Promise<UploadRecord> {
   try {
@@ -75,6 +81,7 @@ export async function publishAfterWrite(deps: PhaseDeps, key: RunDocumentKey, da
     if (err instanceof StopError) {
       throw new StopError(err.code, `${err.message} (after the database write of ${key}, which is kept and adopted on resume)`, { ...err.details, written, cause: err });
     }
+    if (err instanceof LockHeld) throw addFacts(err, { written });
     throw err;
   }
 }

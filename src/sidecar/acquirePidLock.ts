@@ -78,7 +78,8 @@ async function readText(file: string): Promise<string | null> {
  * Takes the lock file `file` (its folder is created when missing).
  *
  * @param options.now - start time to record; defaults to the current time
- * @param options.waitMs - how long to wait for a live holder on this host to release it (default 0)
+ * @param options.waitMs - how long to wait for a live holder on this host to release it (default 0),
+ *   polling every 100 ms; a release seen while waiting does not count as contention
  * @returns the held lock; call `release()` when done
  * @throws LockHeld (`STOP_LOCKED`) naming the holder (pid, host, start) when a live process on
  *   this host (still, after `waitMs`) or any process on another host holds it, when the lock file
@@ -105,7 +106,12 @@ export async function acquirePidLock(file: string, subject: LockSubject, options
       };
     }
     const seen = await readText(file);
-    if (seen === null) continue;
+    if (seen === null) {
+      // The holder released between our create and our read: that is the wait ending, not
+      // contention, so while waiting it must not use up the attempts (a long wait sees it often).
+      if (Date.now() < deadline) attempt--;
+      continue;
+    }
     let current: unknown;
     try {
       current = JSON.parse(seen);

@@ -20,12 +20,21 @@ export async function withFacts<T>(work: Promise<T>, facts: CallerFacts): Promis
   try {
     return await work;
   } catch (error) {
-    if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
-      const target = error as Record<string, unknown>;
-      for (const [name, value] of Object.entries(facts)) {
-        if (value !== undefined && target[name] === undefined) Object.defineProperty(target, name, { value, enumerable: false, configurable: true, writable: true });
-      }
-    }
-    throw error;
+    throw addFacts(error, facts);
   }
+}
+
+/**
+ * {@link withFacts} for an error already caught: adds the facts `error` lacks as own
+ * (non-enumerable) properties.
+ * @returns `error` itself, to rethrow
+ */
+export function addFacts(error: unknown, facts: CallerFacts): unknown {
+  if (typeof error === 'object' && error !== null && Object.isExtensible(error)) {
+    const target = error as Record<string, unknown>;
+    for (const [name, value] of Object.entries(facts)) {
+      if (value !== undefined && target[name] === undefined) Object.defineProperty(target, name, { value, enumerable: false, configurable: true, writable: true });
+    }
+  }
+  return error;
 }

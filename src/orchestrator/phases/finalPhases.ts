@@ -6,6 +6,9 @@ import { StopError } from '../../errors.js';
 import { enactLifecycle } from '../../ledger/enactLifecycle.js';
 import { appendRunsIndexLine } from '../../kb/appendRunsIndexLine.js';
 import { UploadFailed } from '../../kb/UploadFailed.js';
+import { RUNS_INDEX_PATH } from '../../kb/runsIndex.js';
+import { LockHeld } from '../../stops/facts.js';
+import { addFacts } from '../../stops/withFacts.js';
 import { closeoutKey } from '../../sidecar/phaseKeys.js';
 import { PHASE_NAMES } from '../../../machines/steps.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
@@ -130,6 +133,7 @@ export async function closeout(deps: PhaseDeps, { context }: PhaseActorInput): P
       closeoutUtc: deps.clock(),
     });
   } catch (err) {
+    if (err instanceof LockHeld) throw addFacts(err, { runId: run.run_id, written: [upload.path], notWritten: [RUNS_INDEX_PATH] });
     if (err instanceof UploadFailed) {
       throw new StopError('STOP_KB_UPLOAD', `appending the runs-index line failed after ${err.attempts} attempts`, { runId: run.run_id, next: `orchestrate resume --run-id ${run.run_id}`, cause: err });
     }
