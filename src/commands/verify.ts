@@ -102,10 +102,11 @@ async function withOpenDatabase<T>(config: VerifyOptions['config'], given: Query
 export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
   const runId = canonicalRunId(options.runId);
   const config = options.config;
-  // A shared database is the run registry (DESIGN §9): this host's copy is made current first, so
-  // any host of the team verifies the run as recorded. The embedded database is never made here.
+  // A shared database is the run registry (DESIGN §9): this host's copy is made current first when
+  // it is missing or an older recorded version, so any host verifies the run as recorded; an edited
+  // copy is kept and fails. The embedded database is never made here.
   if (options.kbOnly !== true && (options.db !== undefined || config.databaseUrl !== undefined) && existsSync(config.sidecarsDir)) {
-    await withOpenDatabase(config, options.db, (db) => refreshLocalCopy(db, config, runId)).catch((error: unknown) => {
+    await withOpenDatabase(config, options.db, (db) => refreshLocalCopy(db, config, runId, { onlyStale: true })).catch((error: unknown) => {
       // A database no command has migrated yet has no registry: the local copy is all there is.
       if (!(error instanceof DbQueryError && error.sqlstate === '42P01')) throw error;
     });

@@ -133,8 +133,9 @@ async function driveLocked(options: RunOptions, kb: KbStore, runId: string, db: 
     const run = await loadRun(db, options.config, runId);
     if (run.view.state === 'voided') throw new InputError(`run ${runId} was voided: it cannot be resumed`, { field: 'state' }, [], 'start a new cut of the document');
     if (run.view.state === 'done') return outcomeOf(run.view, `run ${runId} is already complete`);
-    // The run may have moved here from another host: its documents are on the remote, not yet here.
-    if (kb.hasRemote) await withFacts(kb.sync(), { runId, written: [] });
+    // The run moved here from another host (this host's copy was rebuilt): its documents are on the
+    // remote, not yet here. A run this host wrote last has them; its steps sync as they upload.
+    if (run.local === 'rebuilt' && kb.hasRemote) await withFacts(kb.sync(), { runId, written: [] });
     const r = await driveRun({ config: options.config, db, kb, sidecar: run.sidecar, version: run.version, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
     return outcomeOf(r.view);
   } finally {

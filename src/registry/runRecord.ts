@@ -4,6 +4,7 @@
  * (compare-and-set on the version), then to the file, so a host that lacks the file, or holds an
  * older one, rebuilds it from the registry.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/configSchema.js';
@@ -55,20 +56,30 @@ export async function loadRun(db: Database, config: Config, runId: string): Prom
  * Makes this host's copy of a registered run current, writing nothing to the database: the
  * sidecar file from the registry's latest version when it is missing or differs, and the
  * encrypted backup file when the registry has it and this host does not (a run that moved here).
- * `verify` uses it so any host checks the run as recorded.
+ * With `onlyStale`, a file that differs from every recorded version (edited by hand, or damaged)
+ * is left as it is, so `verify` reports it instead of repairing the evidence away.
  * @returns the run, or undefined when the registry does not know it
  */
-export async function refreshLocalCopy(db: Queryable, config: Pick<Config, 'sidecarsDir'>, runId: string): Promise<LoadedRun | undefined> {
+export async function refreshLocalCopy(db: Queryable, config: Pick<Config, 'sidecarsDir'>, runId: string, options: { onlyStale?: boolean } = {}): Promise<LoadedRun | undefined> {
   const recorded = await latestSnapshot(db, runId);
   if (recorded === undefined) return undefined;
   const paths = sidecarPaths(config.sidecarsDir, runId);
   const localText = existsSync(paths.context) ? await readFile(paths.context, 'utf8') : undefined;
-  if (localText !== recorded.text) await writeSidecarText(config.sidecarsDir, runId, recorded.text);
+  if (localText !== recorded.text) {
+    const stale = localText === undefined || !(options.onlyStale ?? false) || (await isRecordedVersion(db, runId, localText));
+    if (stale) await writeSidecarText(config.sidecarsDir, runId, recorded.text);
+  }
   if (!existsSync(paths.backup)) {
     const backup = await recordedBackup(db, runId);
     if (backup !== undefined) await writeBackupFile(config.sidecarsDir, runId, backup.bytes);
   }
   return { sidecar: recorded.sidecar, view: recorded.view, version: recorded.version, local: localText === recorded.text ? 'same' : 'rebuilt' };
+}
+
+async function isRecordedVersion(db: Queryable, runId: string, text: string): Promise<boolean> {
+  const digest = createHash('sha256').update(text, 'utf8').digest('hex');
+  const r = await db.query('SELECT 1 FROM cutter_governance.run_snapshot WHERE run_id = $1 AND sha256 = $2 LIMIT 1', [runId, digest]);
+  return r.rows.length > 0;
 }
 
 /**
