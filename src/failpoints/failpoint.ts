@@ -7,6 +7,7 @@
  * to a bare point (e.g. `kb.commit.after`) fires at the first place that point is reached in any
  * scope; setting `<scope>/<point>` fires only there.
  */
+import { appendFileSync } from 'node:fs';
 import process from 'node:process';
 import { STEP_NAMES } from '../../machines/steps.js';
 
@@ -37,13 +38,24 @@ export function listFailpoints(): string[] {
 
 /**
  * Kills the process with SIGKILL when `ORCHESTRATE_FAILPOINT` names this point (bare or scoped).
- * Does nothing otherwise. Never throws.
+ * Does nothing otherwise. With `ORCHESTRATE_FAILPOINT_TRACE=<file>` set, first appends the point's
+ * scoped name (`<scope>/<point>`, or the bare point when no scope is known) as one line to that file,
+ * so the crash matrix (`npm run test:crash`) learns which points a full cut reaches. Test-only, like
+ * the failpoints themselves. Never throws (a trace file that cannot be written is ignored).
  *
  * @param point - one of {@link FAILPOINT_POINTS}
  * @param scope - the phase or gate being run, when known
  * @param env - environment to read (tests inject it); defaults to `process.env`
  */
 export function failpoint(point: FailpointPoint, scope?: string, env: NodeJS.ProcessEnv = process.env): void {
+  const trace = env['ORCHESTRATE_FAILPOINT_TRACE'];
+  if (trace !== undefined && trace !== '') {
+    try {
+      appendFileSync(trace, `${scope === undefined ? point : `${scope}/${point}`}\n`);
+    } catch {
+      // A trace is a test aid: failing to write it must never change what the process does.
+    }
+  }
   const wanted = env['ORCHESTRATE_FAILPOINT'];
   if (wanted === undefined || wanted === '') return;
   if (wanted === point || (scope !== undefined && wanted === `${scope}/${point}`)) {

@@ -4,15 +4,14 @@
  * The hosts run on one machine with one host name, so nothing here can rely on the host name: the
  * guards are the registry's compare-and-set, the per-document cut lock and the run's session lock.
  */
-import { copyFile, rm } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
 import { verify } from '../../../src/commands/verify.js';
 import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
-import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
+import { recordingProgress } from '../../support/cutWorkspace.js';
+import { makeTeam, unpushed } from '../../support/team.js';
 import { tempGitRepos, testGit, type TempGitRepos } from '../../support/gitRepos.js';
 import { createTestDatabase, type TestDatabase } from '../../support/realPg.js';
 import { countRows, runCli, sidecarOf, type CliResult } from '../../support/stopHelpers.js';
@@ -20,34 +19,6 @@ import { countRows, runCli, sidecarOf, type CliResult } from '../../support/stop
 const LAW = 'readers';
 // Whole governed cuts by several processes: a hang guard only (the machine may be twice as loaded).
 const SLOW = 900_000;
-
-interface Team {
-  hosts: CutWorkspace[];
-  remote: string;
-  /** The team's sovereign key (trusted and backup recipient on every host). */
-  sovereignKey: string;
-}
-
-/**
- * Host 0 adds the document and pushes its KB to a new bare remote; every other host replaces its
- * KB with a clone of that remote and trusts host 0's sovereign key (also its backup recipient).
- */
-async function makeTeam(repos: TempGitRepos, url: string, size: number): Promise<Team> {
-  const remote = await repos.bareRemote();
-  const first = await makeCutWorkspace({ laws: [LAW], databaseUrl: url });
-  const git = testGit(first.config.kbDir, first.config.workspace);
-  await git.raw(['remote', 'add', 'origin', remote]);
-  await git.raw(['push', '--set-upstream', 'origin', 'HEAD:main']);
-  const hosts = [first];
-  for (let i = 1; i < size; i++) {
-    const ws = await makeCutWorkspace({ laws: [], databaseUrl: url });
-    await rm(ws.config.kbDir, { recursive: true, force: true });
-    await testGit(ws.dir, ws.dir).raw(['clone', remote, ws.config.kbDir]);
-    await copyFile(path.join(first.dir, 'keyring', 'sovereign.pub.asc'), path.join(ws.dir, 'keyring', 'sovereign.pub.asc'));
-    hosts.push(ws);
-  }
-  return { hosts, remote, sovereignKey: first.sovereignKey };
-}
 
 async function registryRows(url: string): Promise<{ runs: number; snapshots: number; backups: number }> {
   const client = new pg.Client({ connectionString: url });
@@ -62,13 +33,6 @@ async function registryRows(url: string): Promise<{ runs: number; snapshots: num
   } finally {
     await client.end();
   }
-}
-
-/** Commits of the host's KB clone that the remote does not have (after a fetch). */
-async function unpushed(ws: CutWorkspace): Promise<string> {
-  const git = testGit(ws.config.kbDir, ws.config.workspace);
-  await git.raw(['fetch', 'origin']);
-  return (await git.raw(['log', '--oneline', 'origin/main..HEAD'])).trim();
 }
 
 function json(r: CliResult): { code: string | null; run_id?: string | null; message?: string } {

@@ -1,0 +1,179 @@
+/**
+ * The crash matrix (issue 13, DESIGN §10): the real CLI killed by SIGKILL at every failpoint a full
+ * governed cut reaches, then the run recovered the way an operator and a sovereign would (`cut`
+ * again, `resume` the run it names, `approve` at each gate), and the end state compared with an
+ * uncrashed run of the same document.
+ *
+ * Which points a full cut reaches is measured, not listed by hand: an uncrashed baseline runs with
+ * `ORCHESTRATE_FAILPOINT_TRACE`, which records every point passed (scoped name). Every name of
+ * `orchestrate failpoints` is then either reached (and must recover) or reported as not reached.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { openDatabase } from '../../src/db/openDatabase.js';
+import { listFailpoints } from '../../src/failpoints/failpoint.js';
+import { openKb } from '../../src/kb/openKb.js';
+import { RUNS_INDEX_PATH } from '../../src/kb/runsIndex.js';
+import { liveDocument } from '../../src/orchestrator/liveDocument.js';
+import type { CutWorkspace } from '../support/cutWorkspace.js';
+import { makeTempDir } from '../support/sovereignKeys.js';
+import { countRows, runCli } from '../support/stopHelpers.js';
+import { unpushed } from '../support/team.js';
+
+export const LAW = 'readers';
+
+/** What one operator session did: the commands in order, and where a process was killed. */
+export interface Operation {
+  runId: string | undefined;
+  /** The command that was killed (`cut`, `resume`, `approve SG1`, …), or undefined when the run finished. */
+  crashed: string | undefined;
+  log: string[];
+}
+
+interface CliJson {
+  code: string | null;
+  run_id?: string | null;
+  message?: string;
+}
+
+/**
+ * Plays the operator and the sovereign on `host` until the run is done or a process is killed:
+ * `cut`; at a gate, `approve` (signed with `sovereignKey`) then `resume`; on STOP_REPLAY_CONFLICT,
+ * `resume` of the run the stop names (the stop's `next`). Any other stop is a failure (thrown
+ * with the whole transcript). `env` is added to every process (the failpoint, the trace).
+ */
+export async function operate(host: CutWorkspace, sovereignKey: string, env: NodeJS.ProcessEnv = {}): Promise<Operation> {
+  const log: string[] = [];
+  let runId: string | undefined;
+  let args: string[] = ['cut', '--document-id', LAW, '--json'];
+  for (let i = 0; i < 16; i++) {
+    const what = args[0] === 'approve' ? `approve ${args[4] ?? ''}` : args[0]!;
+    const started = performance.now();
+    const r = await runCli(host, args, env);
+    const ms = Math.round(performance.now() - started);
+    if (r.signal === 'SIGKILL') {
+      log.push(`${what} → killed (${ms} ms)`);
+      return { runId, crashed: what, log };
+    }
+    let out: CliJson;
+    try {
+      out = JSON.parse(r.stdout) as CliJson;
+    } catch {
+      throw new Error(`${what} ended with exit ${String(r.code)}, signal ${String(r.signal)}, no JSON:\n${r.stderr}\n${log.join('\n')}`);
+    }
+    runId = out.run_id ?? runId;
+    log.push(`${what} → ${out.code ?? 'ok'} (${ms} ms)`);
+    if (args[0] === 'approve') {
+      if (out.code !== null && out.code !== undefined) throw new Error(`${what} refused ${out.code}: ${out.message ?? ''}\n${log.join('\n')}`);
+      args = ['resume', '--run-id', runId!, '--json'];
+      continue;
+    }
+    if (out.code === null) return { runId, crashed: undefined, log };
+    if (out.code === 'AWAITING_SG1' || out.code === 'AWAITING_SG2') {
+      args = ['approve', '--run-id', runId!, '--gate', out.code.slice(-3), '--key', sovereignKey, '--yes', '--json'];
+    } else if (out.code === 'STOP_REPLAY_CONFLICT' && runId !== undefined) {
+      args = ['resume', '--run-id', runId, '--json'];
+    } else {
+      throw new Error(`${what} stopped ${out.code}: ${out.message ?? ''}\n${log.join('\n')}`);
+    }
+  }
+  throw new Error(`the run did not finish in 16 commands:\n${log.join('\n')}`);
+}
+
+/**
+ * Runs a full governed cut with the failpoint trace on and returns the points passed, in order
+ * of first passage, each once (scoped names; a point passed without a scope keeps its bare name).
+ */
+export async function tracedRun(host: CutWorkspace, sovereignKey: string): Promise<{ operation: Operation; reached: string[] }> {
+  const trace = path.join(await makeTempDir('orchestrate-trace-'), 'failpoints.log');
+  const operation = await operate(host, sovereignKey, { ORCHESTRATE_FAILPOINT_TRACE: trace });
+  const lines = (await readFile(trace, 'utf8')).split('\n').filter((l) => l !== '');
+  return { operation, reached: [...new Set(lines)] };
+}
+
+/**
+ * Splits the names of `orchestrate failpoints` by what a traced run passed (`traced`, in order of
+ * first passage): `cases` are the scoped points passed (each killed once by the matrix);
+ * `aliases` the bare points passed, each mapped to the scoped point of its first passage (a bare
+ * point fires there, so its kill is that case's kill); `notReached` the rest.
+ */
+export function reachedFailpoints(traced: readonly string[]): { cases: string[]; aliases: Map<string, string>; notReached: string[] } {
+  const listed = new Set(listFailpoints());
+  const cases = traced.filter((t) => listed.has(t));
+  const aliases = new Map<string, string>();
+  for (const t of traced) {
+    const point = t.split('/').pop()!;
+    if (t.includes('/') && !aliases.has(point)) aliases.set(point, t);
+  }
+  const notReached = [...listed].filter((name) => !cases.includes(name) && !aliases.has(name));
+  return { cases, aliases, notReached };
+}
+
+/** The DB-write failpoints: after them a run must be resumable from another host (issue 13). */
+export function isDbWritePoint(name: string): boolean {
+  return /(^|\/)(db\.commit\.(before|after)|leg_a\.inside_txn)$/.test(name);
+}
+
+/** The end state of a finished run, as far as it must equal an uncrashed run's. */
+export interface EndState {
+  /** Row count per governed table, and IUs per lifecycle state. */
+  rows: Record<string, number>;
+  /** Runs of the document in the run registry. */
+  registeredRuns: number;
+  /** IUs the document's plan holds. */
+  planned: number;
+  /** Files in the run folder, and how many of them have exactly one commit. */
+  files: number;
+  filesAtOneCommit: number;
+  /** Lines of the runs index naming the run. */
+  indexLines: number;
+  /** Commits of the host's clone the remote lacks ('' when none). */
+  unpushed: string;
+  /** `orchestrate verify` exit code on the host. */
+  verifyExit: number | null;
+}
+
+/** Reads the {@link EndState} of run `runId` on `host` (database, KB clone after a fetch, verify). */
+export async function endState(host: CutWorkspace, runId: string): Promise<EndState> {
+  const left = await unpushed(host);
+  const kb = await openKb({ dir: host.config.kbDir });
+  const sidecar = JSON.parse(await readFile(path.join(host.config.sidecarsDir, `${runId}.json`), 'utf8')) as { kb_folder: string };
+  const files = await kb.list(sidecar.kb_folder);
+  let atOne = 0;
+  for (const f of files) if ((await kb.revisions(`${sidecar.kb_folder}/${f}`)) === 1) atOne++;
+  const index = await readFile(path.join(host.config.kbDir, RUNS_INDEX_PATH), 'utf8').catch(() => '');
+  const verified = await runCli(host, ['verify', '--run-id', runId, '--json']);
+  const db = await openDatabase(host.config);
+  let registeredRuns: number;
+  try {
+    registeredRuns = Number((await db.query<{ n: string | number }>('SELECT count(*) AS n FROM cutter_governance.run WHERE document_id = $1', [LAW])).rows[0]?.n);
+  } finally {
+    await db.close();
+  }
+  return {
+    rows: await countRows(host),
+    registeredRuns,
+    planned: liveDocument(host.config.kbDir, LAW).plan().length,
+    files: files.length,
+    filesAtOneCommit: atOne,
+    indexLines: index.split('\n').filter((l) => l.includes(runId.replaceAll('-', ''))).length,
+    unpushed: left,
+    verifyExit: verified.code,
+  };
+}
+
+/** Asserts the uncrashed run's end state: 1 registered run, 1 change set, IU rows = plan, 1 of each record, 15 files at 1 commit, 1 index line, verify passes. */
+export function expectUncrashedShape(state: EndState): void {
+  expect(state.registeredRuns, 'runs in the registry').toBe(1);
+  expect(state.rows['cutter_governance.cut_change_set'], 'change sets').toBe(1);
+  expect(state.rows['cutter.iu'], 'IU rows').toBe(state.planned);
+  expect(state.rows['cutter_governance.manifest_envelope'], 'manifest envelopes').toBe(1);
+  expect(state.rows['cutter_governance.verify_result'], 'verify results').toBe(1);
+  expect(state.rows['cutter_governance.review_decision'], 'review decisions').toBe(1);
+  expect(state.files, 'files in the run folder').toBe(15);
+  expect(state.filesAtOneCommit, 'files at exactly 1 commit').toBe(15);
+  expect(state.indexLines, 'runs-index lines').toBe(1);
+  expect(state.unpushed, 'unpushed commits').toBe('');
+  expect(state.verifyExit, 'verify exit code').toBe(0);
+}
