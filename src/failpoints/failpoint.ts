@@ -1,6 +1,8 @@
 /**
  * Failpoints (DESIGN §10): `ORCHESTRATE_FAILPOINT=<name>` makes the process kill itself with
- * SIGKILL at that named point, so crash-and-resume can be tested with real processes.
+ * SIGKILL at that named point, so crash-and-resume can be tested with real processes. A
+ * comma-separated list of names kills at whichever of them is passed first (the crash matrix
+ * sets the points it has not killed yet, and learns which one fired from the trace).
  *
  * A point is named `<scope>/<point>` where scope is a phase or gate (`mark`, `SG1`, …) or a
  * module (`kb`, `sidecar`, `db`), and point one of {@link FAILPOINT_POINTS}. Setting the variable
@@ -37,7 +39,8 @@ export function listFailpoints(): string[] {
 }
 
 /**
- * Kills the process with SIGKILL when `ORCHESTRATE_FAILPOINT` names this point (bare or scoped).
+ * Kills the process with SIGKILL when `ORCHESTRATE_FAILPOINT` (one name, or a comma-separated
+ * list) names this point (bare or scoped).
  * Does nothing otherwise. With `ORCHESTRATE_FAILPOINT_TRACE=<file>` set, first appends the point's
  * scoped name (`<scope>/<point>`, or the bare point when no scope is known) as one line to that file,
  * so the crash matrix (`npm run test:crash`) learns which points a full cut reaches. Test-only, like
@@ -58,7 +61,8 @@ export function failpoint(point: FailpointPoint, scope?: string, env: NodeJS.Pro
   }
   const wanted = env['ORCHESTRATE_FAILPOINT'];
   if (wanted === undefined || wanted === '') return;
-  if (wanted === point || (scope !== undefined && wanted === `${scope}/${point}`)) {
+  const names = wanted.split(',');
+  if (names.includes(point) || (scope !== undefined && names.includes(`${scope}/${point}`))) {
     process.kill(process.pid, 'SIGKILL');
   }
 }

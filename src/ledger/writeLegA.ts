@@ -133,7 +133,7 @@ async function insertStaged(tx: Queryable, input: LegAInput, changeSetId: string
  *
  * @throws StopError `STOP_DRIFT` when the re-plan's writer digest differs from the pinned one;
  *   `STOP_REPLAY_CONFLICT` when IUs of this source version already exist from another change set
- *   (another run's cut: void it and revert it first).
+ *   (another run's cut): the stop names that run and tells the operator to void this one (issue 13).
  */
 export async function writeLegA(db: Database, input: LegAInput): Promise<LegAResult> {
   const idempotencyKey = changeSetIdempotencyKey(input.runId, input.writerDigest);
@@ -173,11 +173,20 @@ export async function writeLegA(db: Database, input: LegAInput): Promise<LegARes
     );
   } catch (err) {
     if (err instanceof DbConstraintError && err.isUniqueViolation && err.constraint === 'iu_source_version_address_key') {
-      throw new StopError('STOP_REPLAY_CONFLICT', `IUs of source version ${input.sourceVersionId.slice(0, 16)} of ${input.documentId} already exist from another change set`, {
+      const holder = await db.query<{ run_id: string; change_set_id: string }>(
+        `SELECT cs.run_id, cs.change_set_id FROM cutter.iu iu JOIN cutter_governance.cut_change_set cs ON cs.change_set_id = iu.change_set_id
+          WHERE iu.document_id = $1 AND iu.source_version_id = $2 LIMIT 1`,
+        [input.documentId, input.sourceVersionId],
+      );
+      const other = holder.rows[0];
+      const owner = other === undefined ? 'another change set' : `change set ${other.change_set_id} of run ${other.run_id}`;
+      throw new StopError('STOP_REPLAY_CONFLICT', `IUs of source version ${input.sourceVersionId.slice(0, 16)} of ${input.documentId} already exist from ${owner}: run ${input.runId} wrote nothing`, {
         runId: input.runId,
         written: [],
         notWritten: ['cut_change_set', 'cutter.iu (the transaction was rolled back)'],
-        next: 'find the earlier run with `orchestrate runs --document-id`; resume it, or void it and revert its change set before cutting again',
+        // The IUs belong to the other run: this run is the one to give up, unless that run is
+        // voided and a sovereign reverts its change set first (sql/lifecycle/rollback_runbook.sql).
+        next: `void this run (orchestrate void --run-id ${input.runId}); or, when run ${other?.run_id ?? '(see orchestrate runs)'} is voided, have a sovereign revert its change set, then resume this run`,
       });
     }
     throw err;

@@ -110,6 +110,62 @@ export function reachedFailpoints(traced: readonly string[]): { cases: string[];
   return { cases, aliases, notReached };
 }
 
+/** One kill of a chain: the point that fired, the command it killed, and the host it ran on. */
+export interface Kill {
+  point: string;
+  command: string;
+  host: number;
+}
+
+/** What a chain did: the kills in order, the points it never passed, and the run it finished. */
+export interface Chain {
+  runId: string | undefined;
+  kills: Kill[];
+  /** Points of the chain no process passed after the previous kill (the matrix kills them alone). */
+  unreached: string[];
+  /** The host (index) whose operator finished the run. */
+  host: number;
+  log: string[];
+}
+
+/**
+ * One governed cut killed again and again: every process gets all of `points` not killed yet
+ * (`ORCHESTRATE_FAILPOINT` takes a list and fires at the first passed; the trace tells which), and
+ * after each kill the operator starts over with `cut` (which names the run to resume). A kill at a
+ * DB-write point moves the operator to the next host of `hosts` (round robin): the run must be
+ * resumable where its sidecar is not. Ends when a run finishes; the points left are `unreached`.
+ */
+export async function operateChain(hosts: readonly CutWorkspace[], sovereignKey: string, points: readonly string[]): Promise<Chain> {
+  const traceDir = await makeTempDir('orchestrate-chain-');
+  const pending = [...points];
+  const kills: Kill[] = [];
+  const log: string[] = [];
+  let host = 0;
+  for (let round = 0; round <= points.length; round++) {
+    const trace = path.join(traceDir, `round-${round}.log`);
+    const env = pending.length === 0 ? {} : { ORCHESTRATE_FAILPOINT: pending.join(','), ORCHESTRATE_FAILPOINT_TRACE: trace };
+    const op = await operate(hosts[host]!, sovereignKey, env);
+    log.push(...op.log.map((line) => `[host ${host}] ${line}`));
+    if (op.crashed === undefined) return { runId: op.runId, kills, unreached: pending, host, log };
+    const passed = (await readFile(trace, 'utf8')).split('\n').filter((l) => l !== '');
+    const fired = passed.at(-1)!;
+    const point = pending.find((p) => p === fired || p === fired.split('/').pop());
+    if (point === undefined) throw new Error(`killed at ${fired}, which the chain did not set:\n${log.join('\n')}`);
+    pending.splice(pending.indexOf(point), 1);
+    kills.push({ point, command: op.crashed, host });
+    log.push(`[host ${host}] killed at ${point}`);
+    if (isDbWritePoint(point)) host = (host + 1) % hosts.length;
+  }
+  throw new Error(`the chain did not finish:\n${log.join('\n')}`);
+}
+
+/** Deals `cases` (in order of first passage) into `count` chains, round robin, so each chain's points lie far apart. */
+export function dealChains(cases: readonly string[], count: number): string[][] {
+  const chains: string[][] = Array.from({ length: Math.min(count, cases.length) }, () => []);
+  cases.forEach((c, i) => chains[i % chains.length]!.push(c));
+  return chains;
+}
+
 /** The DB-write failpoints: after them a run must be resumable from another host (issue 13). */
 export function isDbWritePoint(name: string): boolean {
   return /(^|\/)(db\.commit\.(before|after)|leg_a\.inside_txn)$/.test(name);
@@ -176,4 +232,54 @@ export function expectUncrashedShape(state: EndState): void {
   expect(state.indexLines, 'runs-index lines').toBe(1);
   expect(state.unpushed, 'unpushed commits').toBe('');
   expect(state.verifyExit, 'verify exit code').toBe(0);
+}
+
+/** Failpoint name → `reached` (killed, end state not yet checked) or `recovered (…)` (see matrixReport.ts). */
+export type Verdicts = Map<string, string>;
+
+/**
+ * Kills one run at `point` on `hosts[0]` and recovers it on `hosts[1]` after a DB-write point
+ * (when there is a second host), else on the same host; then checks the end state of an uncrashed
+ * run on the recovering host and that no host holds an unpushed commit. Records the verdict.
+ */
+export async function killAlone(hosts: readonly CutWorkspace[], sovereignKey: string, point: string, verdicts: Verdicts): Promise<void> {
+  verdicts.set(point, 'reached');
+  const crash = await operate(hosts[0]!, sovereignKey, { ORCHESTRATE_FAILPOINT: point });
+  expect(crash.crashed, `not killed at ${point}:\n${crash.log.join('\n')}`).toBeDefined();
+  const at = isDbWritePoint(point) && hosts.length > 1 ? 1 : 0;
+  const recovery = await operate(hosts[at]!, sovereignKey);
+  expect(recovery.crashed, recovery.log.join('\n')).toBeUndefined();
+  expectUncrashedShape(await endState(hosts[at]!, recovery.runId!));
+  for (const host of hosts) expect(await unpushed(host), 'unpushed commits on a host').toBe('');
+  verdicts.set(point, `recovered alone on host ${at} (killed in ${crash.crashed})`);
+}
+
+/**
+ * Runs one chain ({@link operateChain}) over `points`, checks the finished run's end state and
+ * that no host holds an unpushed commit, records a verdict per kill; then kills each point the
+ * chain never passed alone, on a fresh team from `freshTeam`.
+ */
+export async function killInChain(
+  hosts: readonly CutWorkspace[],
+  sovereignKey: string,
+  points: readonly string[],
+  verdicts: Verdicts,
+  freshTeam: () => Promise<{ hosts: CutWorkspace[]; sovereignKey: string; dispose(): Promise<void> }>,
+  label: string,
+): Promise<Chain> {
+  const chain = await operateChain(hosts, sovereignKey, points);
+  for (const kill of chain.kills) verdicts.set(kill.point, 'reached');
+  expect(chain.runId, chain.log.join('\n')).toBeDefined();
+  expectUncrashedShape(await endState(hosts[chain.host]!, chain.runId!));
+  for (const host of hosts) expect(await unpushed(host), 'unpushed commits on a host').toBe('');
+  for (const kill of chain.kills) verdicts.set(kill.point, `recovered in ${label} on host ${kill.host} (killed in ${kill.command})`);
+  for (const point of chain.unreached) {
+    const team = await freshTeam();
+    try {
+      await killAlone(team.hosts, team.sovereignKey, point, verdicts);
+    } finally {
+      await team.dispose();
+    }
+  }
+  return chain;
 }

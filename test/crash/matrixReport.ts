@@ -1,7 +1,6 @@
 /** The crash matrix's summary: points reached and recovered, printed after each engine's run. */
 
-/** Failpoint name → `reached` (killed, recovery not finished) or `recovered (…)`. */
-export type Verdicts = Map<string, string>;
+import type { Verdicts } from './crashMatrix.js';
 
 /**
  * Prints `crash matrix [engine]: N listed, R reached, K of R recovered`, the bare points' aliases, then the points not

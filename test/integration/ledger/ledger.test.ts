@@ -78,8 +78,13 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     expect((drift as StopError).code).toBe('STOP_DRIFT');
     const staleRows = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan.slice(1), replanDigest: () => wd, role: ROLE }));
     expect((staleRows as StopError).code).toBe('STOP_DRIFT');
-    const conflict = await rejection(writeLegA(db, { runId: uuidv7(), documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE }));
+    const loser = uuidv7();
+    const conflict = await rejection(writeLegA(db, { runId: loser, documentId: 'leg-doc', sourceVersionId: svid, writerDigest: wd, rows: plan, replanDigest: () => wd, role: ROLE }));
     expect((conflict as StopError).code).toBe('STOP_REPLAY_CONFLICT');
+    // The stop names the run that holds the IUs, and tells the operator to void this one (issue 13).
+    const holder = (await db.query<{ run_id: string }>('SELECT run_id FROM cutter_governance.cut_change_set WHERE source_version_id = $1', [svid])).rows[0]!.run_id;
+    expect((conflict as StopError).message).toContain(`of run ${holder}`);
+    expect((conflict as StopError).details.next).toContain(`orchestrate void --run-id ${loser}`);
     expect(await count()).toBe(before);
   });
 
