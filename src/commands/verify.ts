@@ -106,7 +106,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutput> {
   // it is missing or an older recorded version, so any host verifies the run as recorded; an edited
   // copy is kept and fails. The embedded database is never made here.
   if (options.kbOnly !== true && (options.db !== undefined || config.databaseUrl !== undefined) && existsSync(config.sidecarsDir)) {
-    await withOpenDatabase(config, options.db, (db) => refreshLocalCopy(db, config, runId, { onlyStale: true })).catch((error: unknown) => {
+    await withOpenDatabase(config, options.db, (db) => refreshLocalCopy(db, config, runId, { edited: 'keep' })).catch((error: unknown) => {
       // A database no command has migrated yet has no registry: the local copy is all there is.
       if (!(error instanceof DbQueryError && error.sqlstate === '42P01')) throw error;
     });

@@ -2,7 +2,7 @@
  * RunStore (DESIGN §5, §9): every recorded snapshot becomes the next version in the run registry
  * (compare-and-set) and then the local sidecar file, in order; a step waits for its entry.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +11,8 @@ import type { Database } from '../../../src/db/Database.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openPglite } from '../../../src/db/openPglite.js';
 import { RunStore } from '../../../src/orchestrator/RunStore.js';
+import { refreshLocalCopy } from '../../../src/registry/runRecord.js';
+import { StopError } from '../../../src/errors.js';
 import { latestSnapshot, registerRun } from '../../../src/registry/runRegistry.js';
 import { serializeSidecar } from '../../../src/sidecar/writeSidecar.js';
 import type { Sidecar } from '../../../src/sidecar/runContextSchema.js';
@@ -107,5 +109,35 @@ describe('the run registry is compare-and-set (DESIGN §9)', () => {
       "INSERT INTO cutter_governance.run_snapshot (run_id, version, sidecar, sha256, host, pid) VALUES ($1, 2, $2, $3, 'h', 1)",
       [fresh.run_id, text, 'a'.repeat(64)],
     )).rejects.toThrow(/run_snapshot_sha256_matches/);
+  });
+});
+
+describe('refreshLocalCopy (DESIGN §9: the local sidecar is a copy of the registry)', () => {
+  test('rebuilds a missing or older copy; an edited copy refuses STOP_DRIFT, naming the file and changing nothing, unless told to keep it (verify)', async () => {
+    const fresh = freshRun();
+    const { dir, config } = await registered(fresh);
+    const store = new RunStore(db, config, fresh, 1, () => new Date());
+    await store.record(completeRunContext(fresh.run_id).snapshot);
+    const file = path.join(dir, `${fresh.run_id}.json`);
+    const latest = await readFile(file, 'utf8');
+    // An older recorded version (a host that stopped earlier) is brought up to date.
+    await writeFile(file, serializeSidecar(dir, fresh));
+    expect((await refreshLocalCopy(db, config, fresh.run_id))?.local).toBe('rebuilt');
+    expect(await readFile(file, 'utf8')).toBe(latest);
+    // A missing one is written.
+    await rm(file);
+    expect((await refreshLocalCopy(db, config, fresh.run_id))?.version).toBe(2);
+    expect(await readFile(file, 'utf8')).toBe(latest);
+    // An edited one is refused, and left as it is.
+    const edited = latest.replace(fresh.actor, 'someone-else@example.org');
+    expect(edited).not.toBe(latest);
+    await writeFile(file, edited);
+    const refused = await rejectionOf(refreshLocalCopy(db, config, fresh.run_id), StopError);
+    expect(refused.code).toBe('STOP_DRIFT');
+    expect(refused.message).toContain(file);
+    expect(refused.details.next).toMatch(/move .* aside/);
+    expect(await readFile(file, 'utf8')).toBe(edited);
+    expect((await refreshLocalCopy(db, config, fresh.run_id, { edited: 'keep' }))?.local).toBe('rebuilt');
+    expect(await readFile(file, 'utf8')).toBe(edited);
   });
 });
