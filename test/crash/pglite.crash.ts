@@ -18,6 +18,8 @@ import { printMatrix } from './matrixReport.js';
 // Whole governed cuts by child processes: a hang guard only (the machine may be twice as loaded).
 const SLOW = 1_800_000;
 const ISOLATED = process.env['CRASH_MATRIX'] === 'isolated';
+/** Issue 13: a cut killed here left a sidecar no command could resume; each is also killed alone. */
+const FIRST_STEP = ['source_pin/db.commit.before', 'source_pin/db.commit.after', 'source_pin/sidecar.write.after'];
 /** Chains the points are dealt into: 2 run at a time (vitest.crash.config.ts). */
 const CHAINS = 8;
 
@@ -42,6 +44,15 @@ describe.concurrent('crash matrix [pglite]', () => {
     expect(baseline.operation.crashed, baseline.operation.log.join('\n')).toBeUndefined();
     expectUncrashedShape(await endState(baselineTeam.hosts[0]!, baseline.operation.runId!));
     process.stdout.write(`baseline: ${baseline.operation.log.join(', ')}\n`);
+  }, SLOW);
+
+  test.runIf(!ISOLATED).each(FIRST_STEP)('killed alone at %s, in the first step (issue 13: never stranded)', async (failpoint) => {
+    expect(matrix.cases).toContain(failpoint);
+    const team = await freshTeam();
+    const alone: Verdicts = new Map();
+    await killAlone(team.hosts, team.sovereignKey, failpoint, alone);
+    expect(alone.get(failpoint)).toMatch(/^recovered/);
+    await team.dispose();
   }, SLOW);
 
   if (ISOLATED) {
