@@ -1,6 +1,8 @@
 /**
- * `orchestrate status` (issue 5): where each run of this workspace is, read from the sidecars only
- * (no DB, no KB). Without a run id one row per run; with one, the run's phase, persisted keys,
+ * `orchestrate status` (issue 5): where each run is. Read from this host's sidecars; with a shared
+ * PostgreSQL (`DATABASE_URL`) also from the run registry (DESIGN §9, issue 13), read-only: every
+ * run of the team, each at its latest recorded version, and who holds its session lock. Without
+ * a run id one row per run; with one, the run's phase, persisted keys,
  * pins, uploads, stop, lock and — at a gate — how long it has waited. `--waiting --older-than 24h`
  * lists the runs paused at a gate for longer than that (the operator's reminder list).
  */
@@ -16,6 +18,10 @@ import type { RunView } from '../../machines/runView.js';
 import { sidecarPaths } from '../sidecar/sidecarPaths.js';
 import { STEP_NAMES } from '../../machines/steps.js';
 import { assertWorkspace } from '../orchestrator/preflight.js';
+import type { Database } from '../db/Database.js';
+import { DbQueryError } from '../db/dbErrors.js';
+import { stopCodeOf } from '../stops/stopCodeOf.js';
+import { parseSessionHolder, type RegisteredRun } from '../registry/runRegistry.js';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -120,6 +126,33 @@ async function lockView(dir: string, runId: string): Promise<LockView> {
   }
 }
 
+/**
+ * Reads the run registry of a shared PostgreSQL (`DATABASE_URL`), never writing: undefined value
+ * without one (the embedded database is the operator's, not opened here) or before any command
+ * migrated it; a warning instead of an error when it cannot be read (status still shows this host).
+ */
+async function fromRegistry<T>(config: Config, read: (db: Database) => Promise<T>): Promise<{ value?: T; warning?: string }> {
+  if (config.databaseUrl === undefined) return {};
+  const { openDatabase } = await import('../db/openDatabase.js');
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config);
+    return { value: await read(db) };
+  } catch (error) {
+    if (error instanceof DbQueryError && error.sqlstate === '42P01') return {};
+    return { warning: `the run registry could not be read (${stopCodeOf(error)}): showing this host's sidecars only` };
+  } finally {
+    await db?.close();
+  }
+}
+
+/** The session lock as the registry's database shows it: held by whom (its application_name), or free. */
+function sessionLockView(holder: string | undefined): LockView {
+  if (holder === undefined) return { held: false, holder: null, alive: null };
+  // A session lock is held by a live connection: its holder is alive by definition.
+  return { held: true, holder: parseSessionHolder(holder), alive: true };
+}
+
 function nextStep(ctx: RunView, lock: LockView): string | null {
   const id = ctx.run_id;
   switch (ctx.state) {
@@ -182,16 +215,26 @@ async function kbStatus(config: Config, runId: string): Promise<{ json: object; 
 async function one(options: StatusOptions & { runId: string }, now: Date): Promise<{ json: object; text: string }> {
   const dir = options.config.sidecarsDir;
   const file = sidecarPaths(dir, options.runId).context;
-  if (!existsSync(file)) {
+  const registry = await fromRegistry(options.config, async (db) => {
+    const { latestSnapshot, runSessionHolder } = await import('../registry/runRegistry.js');
+    const run = await latestSnapshot(db, options.runId);
+    return run === undefined ? undefined : { run, holder: await runSessionHolder(db, options.runId) };
+  });
+  const recorded = registry.value;
+  if (recorded === undefined && !existsSync(file)) {
     const fromKb = await kbStatus(options.config, options.runId);
     if (fromKb !== undefined) return fromKb;
-    throw new InputError(`unknown run ${options.runId}: no sidecar ${file}, and no committed run folder of the KB names it`, { file, field: 'run-id' }, [],
-      'orchestrate status lists the runs of this workspace; orchestrate runs lists every run the KB shows');
+    throw new InputError(`unknown run ${options.runId}: no sidecar ${file}, not in the run registry, and no committed run folder of the KB names it`, { file, field: 'run-id' }, [],
+      'orchestrate status lists the runs of this workspace (and of the team, with DATABASE_URL); orchestrate runs lists every run the KB shows');
   }
-  const { view: ctx } = await readSidecar(dir, options.runId);
+  // The registry's latest version is the run as the team last recorded it; this host's file may lag.
+  const ctx = recorded?.run.view ?? (await readSidecar(dir, options.runId)).view;
+  const local = recorded === undefined ? undefined : !existsSync(file) ? 'missing' : (await readFile(file, 'utf8')) === recorded.run.text ? 'same' : 'differs';
+  const registryLine = recorded === undefined ? [] : [`registry  version ${recorded.run.version}, written ${recorded.run.writtenAt.toISOString()} on ${recorded.run.host} (pid ${recorded.run.pid}); this host's sidecar: ${local}`];
+  const warnings = registry.warning === undefined ? [] : [registry.warning];
   const row = statusRow(ctx, now);
   const phase = runPhase(ctx);
-  const lock = await lockView(dir, ctx.run_id);
+  const lock = recorded === undefined ? await lockView(dir, ctx.run_id) : sessionLockView(recorded.holder);
   const pins = Object.fromEntries(Object.entries(ctx.pins).filter(([, v]) => v != null));
   const keys = Object.fromEntries(Object.entries(ctx.keys).filter(([, v]) => v != null));
   // Every refused approval file with its full reason (issue 9: the sovereign sees why, not only a code).
@@ -203,9 +246,13 @@ async function one(options: StatusOptions & { runId: string }, now: Date): Promi
     kb_folder: ctx.kb_folder, state: ctx.state, phase, keys, pins, uploads: { count: ctx.uploads.length, names: ctx.uploads.map((u) => u.name) },
     approvals, stop: ctx.stop, waiting_ms: row.waiting_ms, waiting: row.waiting, lock, actor: ctx.actor,
     created_at: ctx.created_at, updated_at: ctx.updated_at, next,
+    ...(recorded === undefined ? {} : { registry: { version: recorded.run.version, written_at: recorded.run.writtenAt.toISOString(), host: recorded.run.host, pid: recorded.run.pid, local_sidecar: local } }),
+    ...(warnings.length === 0 ? {} : { warnings }),
   };
   const text = [
+    ...warnings.map((w) => `warning: ${w}`),
     `run ${ctx.run_id} · ${ctx.document_id} · source ${ctx.source_version_id.slice(0, 16)}`,
+    ...registryLine,
     `state     ${ctx.state}${row.waiting === null ? '' : ` (waiting ${row.waiting} since ${ctx.waiting_since ?? ctx.updated_at})`}`,
     `phase     ${phase.step ?? '?'} (${phase.completed.length} of ${STEP_NAMES.length} steps done${phase.last_completed === null ? '' : `, last ${phase.last_completed}`})`,
     `stop      ${ctx.stop === null ? '-' : `${ctx.stop.code} at ${ctx.stop.at}: ${ctx.stop.detail}`}`,
@@ -222,7 +269,8 @@ async function one(options: StatusOptions & { runId: string }, now: Date): Promi
 }
 
 /**
- * Reports the runs of `config.sidecarsDir`.
+ * Reports the runs of `config.sidecarsDir` and, with a shared PostgreSQL, of the run registry
+ * (each at its latest recorded version; the registry's session lock as the lock).
  *
  * @returns without `runId`: `json` = `{ runs: StatusRow[], unreadable: UnreadableRow[], filter }`
  *   and a table; with `runId`: the run's detail (phase, keys, pins, uploads, approvals, stop,
@@ -240,8 +288,13 @@ export async function status(options: StatusOptions): Promise<{ json: object; te
   if (options.runId !== undefined) return one({ ...options, runId: options.runId }, now);
 
   const listing = await listSidecars(options.config.sidecarsDir);
+  // The team's runs: the registry's latest version of each, then this host's runs it does not know.
+  const registry = await fromRegistry(options.config, async (db) => (await import('../registry/runRegistry.js')).allRuns(db));
+  const known = new Map<string, RunView>((registry.value ?? []).map((r: RegisteredRun) => [r.view.run_id, r.view]));
+  for (const ctx of listing.runs) if (!known.has(ctx.run_id)) known.set(ctx.run_id, ctx);
   const onlyWaiting = options.waiting === true || options.olderThanMs !== undefined;
-  const rows = listing.runs
+  const rows = [...known.values()]
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.run_id.localeCompare(b.run_id))
     .map((ctx) => statusRow(ctx, now))
     .filter((r) => !onlyWaiting || r.waiting_ms !== null)
     .filter((r) => options.olderThanMs === undefined || (r.waiting_ms ?? 0) > options.olderThanMs);
@@ -253,8 +306,9 @@ export async function status(options: StatusOptions): Promise<{ json: object; te
     ? [onlyWaiting ? 'no run is waiting at a gate' + (options.olderThanMs === undefined ? '' : ` for more than ${formatDuration(options.olderThanMs)}`) : 'no runs']
     : [pad(header, widths), ...cells.map((c) => pad(c, widths))];
   for (const u of unreadable) lines.push(`UNREADABLE ${u.file}: ${u.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (registry.warning !== undefined) lines.unshift(`warning: ${registry.warning}`);
   return {
-    json: { runs: rows, unreadable, filter: { waiting: onlyWaiting, older_than_ms: options.olderThanMs ?? null } },
+    json: { runs: rows, unreadable, filter: { waiting: onlyWaiting, older_than_ms: options.olderThanMs ?? null }, ...(registry.warning === undefined ? {} : { warnings: [registry.warning] }) },
     text: lines.join('\n'),
   };
 }

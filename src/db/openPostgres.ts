@@ -34,6 +34,25 @@ function mapPgError(err: unknown, dsn: string, secrets: readonly string[]): unkn
   return mapped;
 }
 
+/**
+ * Checks a client out of `pool` with an 'error' listener for as long as it is out. `pg` emits a
+ * checked-out client's lost connection (a terminated backend, a dropped network) as an 'error'
+ * event, which with no listener crashes the process with a stack trace; the query in flight is
+ * rejected with the server's error (e.g. 57P01, mapped to `STOP_DB`), so that is where it is handled.
+ * @throws the pool's connect error, unmapped
+ */
+async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const onLost = (): void => undefined;
+  client.on('error', onLost);
+  const release = client.release.bind(client);
+  client.release = (err?: Error | boolean) => {
+    client.removeListener('error', onLost);
+    release(err);
+  };
+  return client;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly string[]): Queryable {
   const mapError = (err: unknown): unknown => mapPgError(err, dsn, secrets);
   return {
@@ -55,7 +74,7 @@ function wrap(client: pg.Pool | pg.PoolClient, dsn: string, secrets: readonly st
     async copyFrom(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
       const sql = copyStatement(table, columns, 'STDIN');
       // A COPY holds its connection for the whole stream: on the pool, borrow one client for it.
-      const conn = client instanceof pg.Pool ? await client.connect().catch((err: unknown) => { throw stopDb(dsn, secrets, err); }) : client;
+      const conn = client instanceof pg.Pool ? await checkout(client).catch((err: unknown) => { throw stopDb(dsn, secrets, err); }) : client;
       try {
         const stream = conn.query(copyFromStdin(sql));
         await pipeline(Readable.from(copyTextChunks(rows)), stream);
@@ -106,7 +125,7 @@ export async function openPostgres(dsn: string, options: { secrets?: readonly st
     async transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        client = await checkout(pool);
       } catch (err) {
         throw stopDb(dsn, secrets, err);
       }
@@ -129,7 +148,7 @@ export async function openPostgres(dsn: string, options: { secrets?: readonly st
     async trySessionLock(key: string, label: string): Promise<SessionLockResult> {
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        client = await checkout(pool);
       } catch (err) {
         throw stopDb(dsn, secrets, err);
       }

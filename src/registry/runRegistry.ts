@@ -11,7 +11,7 @@ import { DbConstraintError, SQLSTATE_REGISTRY_VERSION } from '../db/dbErrors.js'
 import { InputError } from '../errors.js';
 import { parseSidecar } from '../sidecar/parseSidecar.js';
 import type { Sidecar } from '../sidecar/runContextSchema.js';
-import { LockHeld } from '../stops/facts.js';
+import { LockHeld, type LockHolder } from '../stops/facts.js';
 import type { RunView } from '../../machines/runView.js';
 
 /** The latest recorded version of a run: its sidecar bytes, parsed, and who wrote them. */
@@ -134,6 +134,32 @@ export async function runsOfDocument(db: Queryable, documentId: string, sourceVe
   return r.rows.map(parsedRow);
 }
 
+/** The latest version of every registered run, oldest run first (the team's view for `status`). */
+export async function allRuns(db: Queryable): Promise<RegisteredRun[]> {
+  const r = await db.query<SnapshotRow>(
+    `SELECT DISTINCT ON (run_id) run_id, version, sidecar, host, pid, written_at FROM cutter_governance.run_snapshot
+      ORDER BY run_id, version DESC`,
+  );
+  return r.rows.map(parsedRow);
+}
+
+/**
+ * Who holds run `runId`'s session lock ({@link holdRunSessionLock}), read without taking it: the
+ * holder's `application_name` ("orchestrate pid P since T on HOST"), '' when it set none, or
+ * undefined when nobody holds it. A bigint advisory key shows in pg_locks as classid (high 32
+ * bits) and objid (low 32 bits).
+ */
+export async function runSessionHolder(db: Queryable, runId: string): Promise<string | undefined> {
+  const r = await db.query<{ holder: string | null }>(
+    `SELECT a.application_name AS holder FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0) LIMIT 1`,
+    [`orchestrator.run:${runId}`],
+  );
+  const row = r.rows[0];
+  return row === undefined ? undefined : (row.holder ?? '');
+}
+
 /** True when another run already claimed `kbFolder` (the folder is claimed once, across hosts). */
 export async function folderClaimed(db: Queryable, kbFolder: string, runId: string): Promise<boolean> {
   const r = await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter_governance.run WHERE kb_folder = $1 AND run_id <> $2', [kbFolder, runId]);
@@ -152,14 +178,14 @@ export async function holdRunSessionLock(db: Database, runId: string): Promise<{
   // application_name keeps 63 bytes: the host comes last so only its tail can be cut.
   const got = await db.trySessionLock(`orchestrator.run:${runId}`, `orchestrate pid ${who.pid} since ${since} on ${who.host}`);
   if (got.held) return got;
-  const holder = got.holder?.match(/^orchestrate pid (\d+) since (\S+) on (.+)$/);
-  throw new LockHeld({
-    file: 'database session lock',
-    label: `run ${runId}`,
-    runId,
-    holder: holder === null || holder === undefined ? null : { pid: Number(holder[1]), host: String(holder[2]), started_at: 'unknown' },
-    why: holder === null || holder === undefined ? 'contended' : 'live',
-  });
+  const holder = parseSessionHolder(got.holder ?? '');
+  throw new LockHeld({ file: 'database session lock', label: `run ${runId}`, runId, holder, why: holder === null ? 'contended' : 'live' });
+}
+
+/** The holder a session lock's `application_name` names ("orchestrate pid P since T on HOST"), or null. */
+export function parseSessionHolder(applicationName: string): LockHolder | null {
+  const m = /^orchestrate pid (\d+) since (\S+) on (.+)$/.exec(applicationName);
+  return m === null ? null : { pid: Number(m[1]), started_at: m[2]!, host: m[3]! };
 }
 
 /**

@@ -128,6 +128,8 @@ describe.skipIf(!available).concurrent('crash matrix [postgres]', () => {
       expect(recovery.runId).toBe(started.run_id);
       expectUncrashedShape(await endState(b, started.run_id));
       const said = (JSON.parse(outcome.stdout || '{}') as { code?: string | null }).code;
+      // The database failed, not the run: a clear stop that resume retries.
+      expect(said, outcome.stderr).toBe('STOP_DB');
       process.stdout.write(`pg_terminate_backend inside leg A: the resume on host A ended with exit ${String(outcome.code)} (${said === undefined ? 'no JSON' : (said ?? 'ok')}); host B: ${recovery.log.join(', ')}\n`);
     } finally {
       await blocker.end().catch(() => undefined);

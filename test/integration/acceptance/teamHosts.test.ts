@@ -4,10 +4,14 @@
  * The hosts run on one machine with one host name, so nothing here can rely on the host name: the
  * guards are the registry's compare-and-set, the per-document cut lock and the run's session lock.
  */
+import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
+import { status } from '../../../src/commands/status.js';
+import { openDatabase } from '../../../src/db/openDatabase.js';
+import { holdRunSessionLock } from '../../../src/registry/runRegistry.js';
 import { verify } from '../../../src/commands/verify.js';
 import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
 import { recordingProgress } from '../../support/cutWorkspace.js';
@@ -105,7 +109,22 @@ describe.skipIf(!inject('realPgAvailable'))('a team: 3 hosts, one PostgreSQL dat
       await a.approve(runId, 'SG1');
       const killed = await runCli(a, ['resume', '--run-id', runId, '--json'], { ORCHESTRATE_FAILPOINT: 'cut_leg_a/db.commit.after' });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
-      // Host B has no sidecar of the run; host A's process died, and its session lock with it.
+      // Host B has no sidecar of the run; `status` there shows it from the registry (issue 13).
+      const seen = (await status({ config: b.config, runId })).json as { state: string; lock: unknown; registry: { local_sidecar: string; version: number }; next: string };
+      expect(seen).toMatchObject({ state: 'running', lock: { held: false }, registry: { local_sidecar: 'missing' } });
+      expect(seen.next).toContain(`orchestrate resume --run-id ${runId}`);
+      expect(((await status({ config: b.config })).json as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toEqual([runId]);
+      // A live driver anywhere shows as the lock's holder (its pid, start time and host).
+      const driver = await openDatabase(a.config);
+      try {
+        const held = await holdRunSessionLock(driver, runId);
+        const locked = (await status({ config: b.config, runId })).json as { lock: { held: boolean; holder: { pid: number; host: string } | null; alive: boolean } };
+        expect(locked.lock).toMatchObject({ held: true, holder: { pid: process.pid, host: os.hostname() }, alive: true });
+        await held.release();
+      } finally {
+        await driver.close();
+      }
+      // Host A's process died, and its session lock with it.
       const atSg2 = await resume({ config: b.config, runId, progress: recordingProgress() });
       expect(atSg2, atSg2.message).toMatchObject({ run_id: runId, code: 'AWAITING_SG2' });
       await b.approve(runId, 'SG2', { keyFile: sovereignKey });
