@@ -132,7 +132,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     if (earlier !== undefined) {
       const relPath = `${ctx.kb_folder}/${earlier.name}`;
       const bytes = await kb.read(relPath);
-      const upload = await kb.upload(relPath, bytes, 'void: adopt');
+      const upload = await kb.upload(relPath, bytes, 'void: adopt', { scope: 'void' });
       doc = { name: earlier.name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: upload.commit, adopted: true };
       signer = earlier.verdict.signer_fingerprint;
       signedReason = earlier.verdict.fields.reason;

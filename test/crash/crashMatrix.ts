@@ -8,6 +8,7 @@
  * `ORCHESTRATE_FAILPOINT_TRACE`, which records every point passed (scoped name). Every name of
  * `orchestrate failpoints` is then either reached (and must recover) or reported as not reached.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
@@ -15,10 +16,12 @@ import { openDatabase } from '../../src/db/openDatabase.js';
 import { listFailpoints } from '../../src/failpoints/failpoint.js';
 import { openKb } from '../../src/kb/openKb.js';
 import { RUNS_INDEX_PATH } from '../../src/kb/runsIndex.js';
+import { latestSnapshot } from '../../src/registry/runRegistry.js';
 import { liveDocument } from '../../src/orchestrator/liveDocument.js';
 import type { CutWorkspace } from '../support/cutWorkspace.js';
 import { makeTempDir } from '../support/sovereignKeys.js';
 import { countRows, runCli } from '../support/stopHelpers.js';
+import { testGit } from '../support/gitRepos.js';
 import { unpushed } from '../support/team.js';
 
 export const LAW = 'readers';
@@ -282,4 +285,90 @@ export async function killInChain(
     }
   }
   return chain;
+}
+
+function parsed(r: { stdout: string; stderr: string; code: number | null }, what: string): CliJson {
+  try {
+    return JSON.parse(r.stdout) as CliJson;
+  } catch {
+    throw new Error(`${what} ended with exit ${String(r.code)}, no JSON:\n${r.stderr}`);
+  }
+}
+
+/** Drives a fresh run to its SG2 gate — leg A and leg B written, a change set to void — and returns its id. */
+export async function runToSg2(host: CutWorkspace, sovereignKey: string): Promise<string> {
+  const started = parsed(await runCli(host, ['cut', '--document-id', LAW, '--json']), 'cut');
+  expect(started.code, started.message).toBe('AWAITING_SG1');
+  const runId = started.run_id!;
+  const approved = await runCli(host, ['approve', '--run-id', runId, '--gate', 'SG1', '--key', sovereignKey, '--yes', '--json']);
+  expect(approved.code, approved.stderr).toBe(0);
+  const paused = parsed(await runCli(host, ['resume', '--run-id', runId, '--json']), 'resume');
+  expect(paused.code, paused.message).toBe('AWAITING_SG2');
+  return runId;
+}
+
+/**
+ * `orchestrate void` of `runId` killed at each of `points` in turn (as {@link operateChain}; with
+ * no points, one traced void), the sovereign running it again after each kill — on the next host
+ * after a DB-write point — until it succeeds, or says the run is already voided (a kill after the
+ * void was recorded). Returns the kills and every point passed.
+ */
+export async function voidChain(hosts: readonly CutWorkspace[], sovereignKey: string, runId: string, points: readonly string[]): Promise<Chain & { passed: string[] }> {
+  const traceDir = await makeTempDir('orchestrate-void-');
+  const pending = [...points];
+  const kills: Kill[] = [];
+  const log: string[] = [];
+  const passed: string[] = [];
+  let host = 0;
+  for (let round = 0; round <= points.length; round++) {
+    const trace = path.join(traceDir, `round-${round}.log`);
+    const env = { ORCHESTRATE_FAILPOINT_TRACE: trace, ...(pending.length === 0 ? {} : { ORCHESTRATE_FAILPOINT: pending.join(',') }) };
+    const r = await runCli(hosts[host]!, ['void', '--run-id', runId, '--key', sovereignKey, '--reason', 'crash matrix', '--json'], env);
+    const lines = existsSync(trace) ? (await readFile(trace, 'utf8')).split('\n').filter((l) => l !== '') : [];
+    passed.push(...lines);
+    if (r.signal !== 'SIGKILL') {
+      const out = parsed(r, 'void');
+      log.push(`[host ${host}] void → ${out.code ?? 'ok'}`);
+      // Killed after the void was recorded, the sovereign's next void is told so (STOP_INPUT, exit 2).
+      const landed = kills.length > 0 && out.code === 'STOP_INPUT' && /is already voided/.test(out.message ?? '');
+      if (!landed) expect(r.code, `${r.stderr}\n${log.join('\n')}`).toBe(0);
+      return { runId, kills, unreached: pending, host, log, passed: [...new Set(passed)] };
+    }
+    const fired = lines.at(-1)!;
+    const point = pending.find((p) => p === fired || p === fired.split('/').pop());
+    if (point === undefined) throw new Error(`void killed at ${fired}, which the chain did not set:\n${log.join('\n')}`);
+    pending.splice(pending.indexOf(point), 1);
+    kills.push({ point, command: 'void', host });
+    log.push(`[host ${host}] void → killed at ${point}`);
+    if (isDbWritePoint(point)) host = (host + 1) % hosts.length;
+  }
+  throw new Error(`the void chain did not finish:\n${log.join('\n')}`);
+}
+
+/**
+ * The end state of a voided run, as after an uncrashed void: 1 change_set_void row, 1 VOID
+ * document in the run folder at 1 commit, the registry's latest version voided, no unpushed
+ * commit on any host, and the document free again (`cut` starts a new run).
+ */
+export async function expectVoided(hosts: readonly CutWorkspace[], at: number, runId: string): Promise<void> {
+  const host = hosts[at]!;
+  const db = await openDatabase(host.config);
+  try {
+    const voids = await db.query<{ n: string | number }>('SELECT count(*) AS n FROM cutter_governance.change_set_void');
+    expect(Number(voids.rows[0]?.n), 'change_set_void rows').toBe(1);
+    const latest = await latestSnapshot(db, runId);
+    expect(latest?.view.state, 'the registry\'s latest version').toBe('voided');
+  } finally {
+    await db.close();
+  }
+  const kb = await openKb({ dir: host.config.kbDir });
+  await testGit(host.config.kbDir, host.config.workspace).raw(['pull', '--ff-only']);
+  const folder = (JSON.parse(await readFile(path.join(host.config.sidecarsDir, `${runId}.json`), 'utf8')) as { kb_folder: string }).kb_folder;
+  const voidDocs = (await kb.list(folder)).filter((f) => f.startsWith('VOID-'));
+  expect(voidDocs, 'VOID documents').toHaveLength(1);
+  expect(await kb.revisions(`${folder}/${voidDocs[0]!}`), 'VOID document commits').toBe(1);
+  for (const h of hosts) expect(await unpushed(h), 'unpushed commits on a host').toBe('');
+  const again = parsed(await runCli(host, ['cut', '--document-id', LAW, '--json']), 'cut');
+  expect(again.code, again.message).toBe('AWAITING_SG1');
+  expect(again.run_id).not.toBe(runId);
 }
