@@ -267,7 +267,7 @@ export async function killInChain(
   sovereignKey: string,
   points: readonly string[],
   verdicts: Verdicts,
-  freshTeam: () => Promise<{ hosts: CutWorkspace[]; sovereignKey: string; dispose(): Promise<void> }>,
+  freshTeam: FreshTeam,
   label: string,
 ): Promise<Chain> {
   const chain = await operateChain(hosts, sovereignKey, points);
@@ -371,4 +371,38 @@ export async function expectVoided(hosts: readonly CutWorkspace[], at: number, r
   const again = parsed(await runCli(host, ['cut', '--document-id', LAW, '--json']), 'cut');
   expect(again.code, again.message).toBe('AWAITING_SG1');
   expect(again.run_id).not.toBe(runId);
+}
+
+/** A team for one case, and how to throw it away. */
+export type FreshTeam = () => Promise<{ hosts: CutWorkspace[]; sovereignKey: string; dispose(): Promise<void> }>;
+
+/**
+ * The void's part of the matrix: an uncrashed void of a run at SG2 (traced) gives the `void/*`
+ * points; a second run's void is killed at each of them in turn ({@link voidChain}) and must end
+ * as the uncrashed one did ({@link expectVoided}). Records a verdict per kill.
+ */
+export async function killVoid(freshTeam: FreshTeam, verdicts: Verdicts): Promise<void> {
+  const traced = await freshTeam();
+  let points: string[];
+  try {
+    const runId = await runToSg2(traced.hosts[0]!, traced.sovereignKey);
+    const uncrashed = await voidChain(traced.hosts, traced.sovereignKey, runId, []);
+    await expectVoided(traced.hosts, uncrashed.host, runId);
+    points = uncrashed.passed.filter((p) => p.startsWith('void/'));
+    expect(points.length, uncrashed.passed.join(', ')).toBeGreaterThan(0);
+  } finally {
+    await traced.dispose();
+  }
+  const team = await freshTeam();
+  try {
+    const runId = await runToSg2(team.hosts[0]!, team.sovereignKey);
+    const chain = await voidChain(team.hosts, team.sovereignKey, runId, points);
+    expect(chain.unreached, chain.log.join('\n')).toEqual([]);
+    for (const kill of chain.kills) verdicts.set(kill.point, 'reached');
+    await expectVoided(team.hosts, chain.host, runId);
+    for (const kill of chain.kills) verdicts.set(kill.point, `recovered in the void chain on host ${kill.host}`);
+    process.stdout.write(`void chain: ${chain.log.join(', ')}\n`);
+  } finally {
+    await team.dispose();
+  }
 }

@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, test } from 'vitest';
 import { tempGitRepos } from '../support/gitRepos.js';
 import { makeTeam } from '../support/team.js';
-import { dealChains, endState, expectVoided, runToSg2, voidChain, expectUncrashedShape, killAlone, killInChain, reachedFailpoints, tracedRun, type Verdicts } from './crashMatrix.js';
+import { dealChains, endState, killVoid, expectUncrashedShape, killAlone, killInChain, reachedFailpoints, tracedRun, type Verdicts } from './crashMatrix.js';
 import { printMatrix } from './matrixReport.js';
 
 // Whole governed cuts by child processes: a hang guard only (the machine may be twice as loaded).
@@ -56,29 +56,7 @@ describe.concurrent('crash matrix [pglite]', () => {
   }, SLOW);
 
   test('void (a run at SG2, with a change set): killed at each point it passes in turn and run again until it succeeds (on the same host): voided once, the document free again', async () => {
-    const traced = await freshTeam();
-    let points: string[];
-    try {
-      const runId = await runToSg2(traced.hosts[0]!, traced.sovereignKey);
-      const uncrashed = await voidChain(traced.hosts, traced.sovereignKey, runId, []);
-      await expectVoided(traced.hosts, uncrashed.host, runId);
-      points = uncrashed.passed.filter((p) => p.startsWith('void/'));
-      expect(points.length, uncrashed.passed.join(', ')).toBeGreaterThan(0);
-    } finally {
-      await traced.dispose();
-    }
-    const team = await freshTeam();
-    try {
-      const runId = await runToSg2(team.hosts[0]!, team.sovereignKey);
-      const chain = await voidChain(team.hosts, team.sovereignKey, runId, points);
-      expect(chain.unreached, chain.log.join('\n')).toEqual([]);
-      for (const kill of chain.kills) verdicts.set(kill.point, 'reached');
-      await expectVoided(team.hosts, chain.host, runId);
-      for (const kill of chain.kills) verdicts.set(kill.point, `recovered in the void chain on host ${kill.host}`);
-      process.stdout.write(`void chain: ${chain.log.join(', ')}\n`);
-    } finally {
-      await team.dispose();
-    }
+    await killVoid(freshTeam, verdicts);
   }, SLOW);
 
   if (ISOLATED) {
