@@ -91,7 +91,7 @@ export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text
     ...warnings.map((w) => `warning: ${w}`),
     ...(entries.length === 0 ? [text === '' ? `no runs-index yet (${RUNS_INDEX_PATH})` : 'no closed-out run matches'] : [row(header), ...cells.map(row)]),
     ...parsed.issues.map((i) => `issue: ${RUNS_INDEX_PATH}:${i.line}: ${i.message}`),
-    ...(open.length === 0 ? [] : ['', `not closed out (from the committed run folders; running or stopped only the operator's host can tell):`, openRow(openHeader), ...openCells.map(openRow)]),
+    ...(open.length === 0 ? [] : ['', `not closed out (from the committed run folders; running or stopped: orchestrate status --run-id <id> with DATABASE_URL tells, from the run registry):`, openRow(openHeader), ...openCells.map(openRow)]),
   ];
   return { json, text: lines.join('\n') };
 }
