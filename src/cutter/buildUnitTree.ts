@@ -30,6 +30,24 @@ export interface TreeInput {
   addressPrefix: string;
   /** Converts a region line index to an error location (absolute line, byte offset, file). */
   where: (line: number) => { file: string; line: number; offset: number };
+  /** Receives each warning (a line read as text although it looks like a heading, …) with its location appended. */
+  warn?: (message: string) => void;
+}
+
+/** Sequence keys: a number's value times this plus its suffix (`4b` = 4 * 1024 + 2), so 4 < 4a < 4b < 5. */
+const SUFFIX_SPAN = 1024;
+
+/** The label of a sequence key for messages (`4`, `4a`). */
+function keyLabel(key: number): string {
+  const value = Math.floor(key / SUFFIX_SPAN);
+  let suffix = key % SUFFIX_SPAN;
+  let letters = '';
+  while (suffix > 0) {
+    const d = (suffix - 1) % 26;
+    letters = String.fromCharCode(97 + d) + letters;
+    suffix = Math.floor((suffix - 1) / 26);
+  }
+  return `${value}${letters}`;
 }
 
 interface Open extends UnitNode {
@@ -38,16 +56,21 @@ interface Open extends UnitNode {
   hasChild: boolean;
   /** Plain blocks that may become unnumbered paragraphs; allocated on the first one. */
   pending: { startChar: number; startLine: number }[] | undefined;
+  /** Whether `pending` starts with the heading block itself (`text_on_heading_line`). */
+  headingParagraph: boolean;
 }
 
 /**
  * Builds the unit list of a region in creation order (callers sort by `startChar`).
  *
  * @throws InputError `{ file, line, offset }` when text precedes the first unit, a number is out of
- *   sequence or repeated at one level, an address repeats, or no heading of the vocabulary matches
+ *   sequence or repeated at one level (vocab `order`), an address repeats, a block begins with a line
+ *   matching a level's pattern that cannot be read as that level (number of another style, no open
+ *   unit may hold it; a warning instead when the level is `optional`), or no heading of the
+ *   vocabulary matches (issue 10: no silent mis-cut)
  */
 export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
-  const { text, lines, excludedLine, where, addressPrefix: prefix } = input;
+  const { text, lines, excludedLine, where, addressPrefix: prefix, warn } = input;
   const vocab = cv.vocab;
   const nodes: Open[] = [];
   const stack: number[] = [];
@@ -84,12 +107,17 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     const loc = where(line);
     throw new InputError(`${message} (${loc.file}:${loc.line}, offset ${loc.offset})`, loc);
   };
+  const warnAt = (message: string, line: number): void => {
+    if (warn === undefined) return;
+    const loc = where(line);
+    warn(`${message} (${loc.file}:${loc.line}, offset ${loc.offset})`);
+  };
   const nextPosition = (key: string): number => {
     const n = (positions.get(key) ?? 0) + 1;
     positions.set(key, n);
     return n;
   };
-  const add = (node: Omit<Open, 'blocks' | 'hasChild' | 'pending'>, blocks: number): number => {
+  const add = (node: Omit<Open, 'blocks' | 'hasChild' | 'pending' | 'headingParagraph'>, blocks: number): number => {
     const first = seen.get(node.address);
     if (first !== undefined) fail(`duplicate address ${node.address.slice(prefix.length)} (first at line ${where(first).line})`, node.startLine);
     seen.set(node.address, node.startLine);
@@ -97,6 +125,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     nodes.push({
       address: node.address, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
       startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: undefined,
+      headingParagraph: false,
     });
     return nodes.length - 1;
   };
@@ -105,8 +134,15 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     const node = nodes[idx] as Open;
     const mode = vocab.unnumbered_paragraphs.mode;
     const min = mode === 'always' ? 1 : mode === 'when_several' ? 2 : Infinity;
-    if (node.hasChild || node.pending === undefined || node.pending.length < min) return;
+    if (node.pending === undefined || node.pending.length < min) return;
     const { kind, abbr } = vocab.unnumbered_paragraphs;
+    if (node.hasChild) {
+      const plain = node.pending.length - (node.headingParagraph ? 1 : 0);
+      if (plain > 0) {
+        warnAt(`${node.address.slice(prefix.length)}: ${plain} plain block(s) before its first child unit stay in its own text and get no ${abbr} address (a unit with child units gets no unnumbered paragraphs)`, (node.pending[node.headingParagraph ? 1 : 0] as { startLine: number }).startLine);
+      }
+      return;
+    }
     node.pending.forEach((p, k) => {
       add({ address: `${node.address}__${abbr}_${k + 1}`, kind, sectionType: node.sectionType, parent: idx, heading: null, startChar: p.startChar, startLine: p.startLine, maxBlocks: undefined }, 1);
     });
@@ -115,7 +151,12 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     while (stack.length > depth) close(stack.pop() as number);
   };
 
-  const startsLevel = (l: string): boolean => cv.levels.some((level) => level.re.test(l));
+  const inlineLevels = cv.levels.filter((level) => level.inline === true);
+  const blockLevels = cv.levels.filter((level) => level.inline !== true);
+  const recognised = (level: CompiledLevel): boolean => {
+    const rule = cv.sections[section] as (typeof cv.sections)[number];
+    return rule.structured && (level.sections === undefined || level.sections.includes(rule.type));
+  };
   for (let line = 0; line < lines.count; ) {
     if (excludedLine[line] === 1 || blank(line)) {
       line++;
@@ -123,9 +164,17 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     }
     const first = line;
     line++;
-    // A line that matches a level pattern starts a new block even without a blank line before it
-    // (inline point lists "(a) …" on consecutive lines).
-    while (line < lines.count && excludedLine[line] !== 1 && !blank(line) && !startsLevel(content(line))) line++;
+    // Only an `inline` level's line starts a new block without a blank line before it (point lists
+    // "(a) …" on consecutive lines); any other heading-like line inside running text stays text.
+    while (line < lines.count && excludedLine[line] !== 1 && !blank(line)) {
+      const l = content(line);
+      if (inlineLevels.length > 0 && inlineLevels.some((level) => level.re.test(l))) break;
+      if (warn !== undefined) {
+        const like = blockLevels.find((level) => recognised(level) && level.re.test(l));
+        if (like !== undefined) warnAt(`line looks like a ${like.kind} heading but follows text without a blank line: kept as text of the block above (set inline: true on level ${like.kind} if it is a heading)`, line);
+      }
+      line++;
+    }
     const head = content(first);
     const startChar = lines.charStart[first] as number;
 
@@ -147,7 +196,8 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     }
 
     let nextSection = -1;
-    for (let i = section + 1; i < cv.sections.length && nextSection < 0; i++) {
+    const from = started && (cv.sections[section] as (typeof cv.sections)[number]).repeat === true ? section : section + 1;
+    for (let i = from; i < cv.sections.length && nextSection < 0; i++) {
       const r = cv.sections[i] as (typeof cv.sections)[number];
       if (r.startRe !== undefined && r.startRe.test(head)) nextSection = i;
     }
@@ -172,9 +222,15 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       popTo(level.depth);
       const parent = level.depth === 0 ? -1 : (stack[level.depth - 1] as number);
       const part = level.num === undefined ? `${level.level.abbr}_${nextPosition(`${parent}:${level.level.abbr}`)}` : `${level.level.abbr}_${level.num}`;
-      seqLast.set(seqKey(level.level, parent), level.value ?? NaN);
-      stack.push(add({ address: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1));
-      if (level.level.title_line) expectTitle = stack[stack.length - 1] as number;
+      seqLast.set(seqKey(level.level, parent), level.key ?? NaN);
+      const idx = add({ address: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: level.title ?? null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1);
+      stack.push(idx);
+      if (level.level.text_on_heading_line === true && vocab.unnumbered_paragraphs.parents.includes(level.level.kind)) {
+        const node = nodes[idx] as Open;
+        node.pending = [{ startChar, startLine: first }];
+        node.headingParagraph = true;
+      }
+      if (level.level.title_line && level.title === undefined) expectTitle = idx;
       continue;
     }
 
@@ -196,41 +252,66 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   return nodes;
 
   function chooseLevel(head: string, sectionType: string, line: number) {
-    type Choice = { level: CompiledLevel; num: string | undefined; value: number | undefined; depth: number; rank: number; raw: string; last: number | undefined };
+    type Choice = { level: CompiledLevel; num: string | undefined; key: number | undefined; title: string | undefined; depth: number; rank: number; raw: string; last: number | undefined };
     let best: Choice | undefined;
+    const misses: { level: CompiledLevel; why: string }[] = [];
     for (const level of cv.levels) {
       if (level.sections !== undefined && !level.sections.includes(sectionType as never)) continue;
       const m = level.re.exec(head);
       if (m === null) continue;
       const raw = m.groups?.['num'] ?? '';
-      const parsed = level.number === 'none' ? { id: undefined, value: undefined } : parseNumber(raw, level.number);
-      if (parsed === undefined) continue;
+      const parsed = level.number === 'none' ? { id: undefined, value: undefined, suffix: 0 } : parseNumber(raw, level.number);
+      if (parsed === undefined) {
+        misses.push({ level, why: `"${raw}" is not a number of style ${level.number}` });
+        continue;
+      }
+      const titleRaw = m.groups?.['title']?.trim();
+      const title = titleRaw === undefined || titleRaw === '' ? undefined : titleRaw;
+      const key = parsed.value === undefined ? undefined : parsed.value * SUFFIX_SPAN + parsed.suffix;
+      const order = level.order ?? 'consecutive';
       // Every open unit this level may sit in is a candidate parent; a sequence that continues
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
-      // (5a, 1-2, unnumbered) is accepted.
+      // (1-2, unnumbered) is accepted.
       // Candidate depths, innermost first: d > 0 = under the open unit stack[d - 1], 0 = a root.
-      const num = level.number_id === 'label' && parsed.id !== undefined ? raw.replace(/^[([]+|[)\].]+$/g, '').toLowerCase() : parsed.id;
+      const num = level.number_id === 'label' && parsed.id !== undefined ? raw.replace(/^[([]+|[)\].]+$/g, '').replace(/\s+/g, '').toLowerCase() : parsed.id;
+      let placed = false;
       for (let depth = stack.length; depth >= 0; depth--) {
         const parent = depth === 0 ? -1 : (stack[depth - 1] as number);
         if (!level.parents.includes(depth === 0 ? 'root' : (nodes[parent] as Open).kind)) continue;
+        placed = true;
         const lastRaw = seqLast.get(seqKey(level, parent));
         const last = lastRaw === undefined || Number.isNaN(lastRaw) ? undefined : lastRaw;
-        const v = parsed.value;
         let rank: number;
-        if (v === undefined) rank = 1;
-        else if (lastRaw === undefined) rank = v === 1 ? 2 : -1;
+        if (key === undefined || order === 'none') rank = 1;
+        else if (lastRaw === undefined) rank = order === 'increasing' || key === SUFFIX_SPAN ? 2 : -1;
         else if (last === undefined) rank = 1;
-        else rank = v === last + 1 ? 3 : 0;
-        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, value: v, depth, rank, raw, last };
+        else if (order === 'increasing') rank = key > last ? 3 : 0;
+        else rank = key === (Math.floor(last / SUFFIX_SPAN) + 1) * SUFFIX_SPAN || key === last + 1 ? 3 : 0;
+        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, key, title, depth, rank, raw, last };
+      }
+      if (!placed) {
+        const open = stack.length === 0 ? 'none' : stack.map((i) => (nodes[i] as Open).kind).join(' > ');
+        misses.push({ level, why: `no open unit may hold it (parents: ${level.parents.join(', ')}; open: ${open})` });
       }
     }
     if (best !== undefined && best.rank <= 0) {
-      const { level, raw, last, value } = best;
+      const { level, raw, last, key } = best;
       const what = `${level.kind} ${raw}`;
-      if (last === undefined) fail(`${what} out of sequence: the first ${level.kind} at this level must be number 1`, line);
-      if (value !== undefined && last !== undefined && value <= last) fail(`${what} repeated or out of sequence: expected number ${last + 1}`, line);
-      fail(`${what} out of sequence: expected number ${(last ?? 0) + 1}`, line);
+      const hint = `; if the law numbers this level with gaps or from another number, set order: increasing on level ${level.kind}`;
+      if (last === undefined) fail(`${what} out of sequence: the first ${level.kind} at this level must be number 1${hint}`, line);
+      const lastValue = Math.floor((last as number) / SUFFIX_SPAN);
+      if ((level.order ?? 'consecutive') === 'increasing') fail(`${what} out of order: must come after ${level.kind} ${keyLabel(last as number)} (order: increasing)`, line);
+      const expected = `${lastValue + 1} or ${keyLabel((last as number) + 1)}`;
+      if (key !== undefined && key <= (last as number)) fail(`${what} repeated or out of sequence: expected number ${expected}`, line);
+      fail(`${what} out of sequence: expected number ${expected}${hint}`, line);
+    }
+    if (best === undefined && misses.length > 0) {
+      for (const miss of misses) {
+        const message = `line matches the pattern of level ${miss.level.kind} but is not read as its heading: ${miss.why}`;
+        if (miss.level.optional !== true) fail(`${message}; fix the text, the pattern or the level, or mark the level optional: true to keep such lines as text`, line);
+      }
+      for (const miss of misses) warnAt(`line matches the pattern of optional level ${miss.level.kind}, kept as text: ${miss.why}`, line);
     }
     return best;
   }

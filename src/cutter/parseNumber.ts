@@ -4,10 +4,15 @@
  */
 import type { NumberStyle } from './vocabSchema.js';
 
-/** A cleaned number: `id` goes into the eId, `value` (when it has one) drives sequence checks. */
+/**
+ * A cleaned number: `id` goes into the eId, `value` (when it has one) and `suffix` drive sequence
+ * checks. `suffix` is the inserted-number letter as a count (none 0, a 1 … z 26, aa 27): `IVa` is
+ * value 4, suffix 1, id `4a`.
+ */
 export interface ParsedNumber {
   id: string;
   value: number | undefined;
+  suffix: number;
 }
 
 const ROMAN: Record<string, number> = { i: 1, v: 5, x: 10, l: 50, c: 100, d: 500, m: 1000 };
@@ -49,6 +54,29 @@ function letterValue(s: string): number | undefined {
   return undefined;
 }
 
+/** Suffix letters of an inserted number (`a` 1 … `z` 26, `aa` 27 … `zz` 52, as bijective base 26). */
+function suffixValue(s: string): number {
+  let n = 0;
+  for (const ch of s) n = n * 26 + (ch.charCodeAt(0) - 96);
+  return n;
+}
+
+/** A roman numeral with an optional 1–2 letter suffix (`iv`, `iva`, `iv-a`, `viiia`); the whole numeral wins (`xc` is 90). */
+function romanWithSuffix(c: string): { value: number; suffix: string } | undefined {
+  const dashed = /^([ivxlcdm]+)-([a-z]{1,2})$/.exec(c);
+  if (dashed !== null) {
+    const value = romanValue(dashed[1] as string);
+    return value === undefined ? undefined : { value, suffix: dashed[2] as string };
+  }
+  const whole = romanValue(c);
+  if (whole !== undefined) return { value: whole, suffix: '' };
+  for (let cut = c.length - 1; cut >= Math.max(1, c.length - 2); cut--) {
+    const value = romanValue(c.slice(0, cut));
+    if (value !== undefined && /^[a-z]+$/.test(c.slice(cut))) return { value, suffix: c.slice(cut) };
+  }
+  return undefined;
+}
+
 /** bluebell's clean-up: strip brackets, drop trailing dots, inner dots and spaces become '-'. */
 function clean(raw: string): string {
   return raw
@@ -62,7 +90,7 @@ function clean(raw: string): string {
 /**
  * Parses the raw number text of a heading or label in a given style.
  *
- * @param raw - the captured `num` group (`I`, `(1)`, `1.2.`, `a`, `first`)
+ * @param raw - the captured `num` group (`I`, `(1)`, `1.2.`, `a`, `first`, `IV a.`, `106a`, `ca`)
  * @param style - the level's number style (vocab `levels[].number`)
  * @returns the eId part and numeric value, or undefined when `raw` is not a number of that style
  *   (e.g. `ii` as a letter), so the caller can try another level.
@@ -72,22 +100,33 @@ export function parseNumber(raw: string, style: NumberStyle): ParsedNumber | und
   if (c === '') return undefined;
   switch (style) {
     case 'arabic': {
+      const suffixed = /^(\d+)-?([a-z]{1,2})?$/.exec(c);
+      if (suffixed !== null) {
+        const base = (suffixed[1] as string).replace(/^0+(?=\d)/, '');
+        const suffix = suffixed[2] ?? '';
+        return { id: base + suffix, value: Number(base), suffix: suffixValue(suffix) };
+      }
+      // Dotted and other compound numbers (1-2, 3a-1) keep their form and are not sequence-checked.
       if (!/^\d+[a-z]*(-\d+[a-z]*)*$/.test(c)) return undefined;
-      return { id: c.replace(/^0+(?=\d)/, ''), value: /^\d+$/.test(c) ? Number(c) : undefined };
+      return { id: c.replace(/^0+(?=\d)/, ''), value: undefined, suffix: 0 };
     }
     case 'roman': {
-      const value = romanValue(c);
-      return value === undefined ? undefined : { id: String(value), value };
+      const r = romanWithSuffix(c);
+      return r === undefined ? undefined : { id: String(r.value) + r.suffix, value: r.value, suffix: suffixValue(r.suffix) };
     }
     case 'letter': {
       const value = letterValue(c);
-      return value === undefined ? undefined : { id: c, value };
+      if (value !== undefined) return { id: c, value, suffix: 0 };
+      const suffixed = /^([a-z])-?([a-z]|[1-9]\d?)$/.exec(c);
+      if (suffixed === null) return undefined;
+      const tail = suffixed[2] as string;
+      return { id: (suffixed[1] as string) + tail, value: letterValue(suffixed[1] as string), suffix: /^\d/.test(tail) ? Number(tail) : suffixValue(tail) };
     }
     case 'ordinal_words': {
       const index = ORDINALS.indexOf(c);
-      return index < 0 ? undefined : { id: String(index + 1), value: index + 1 };
+      return index < 0 ? undefined : { id: String(index + 1), value: index + 1, suffix: 0 };
     }
     case 'none':
-      return { id: c, value: undefined };
+      return { id: c, value: undefined, suffix: 0 };
   }
 }

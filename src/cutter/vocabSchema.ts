@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 /** Section types an IU can carry (`section_type` column of `cutter.iu`). */
-export const SECTION_TYPES = ['preamble', 'recital', 'body', 'amendment', 'final_provisions', 'attestation'] as const;
+export const SECTION_TYPES = ['preamble', 'recital', 'body', 'amendment', 'final_provisions', 'attestation', 'annex'] as const;
 export type SectionType = (typeof SECTION_TYPES)[number];
 
 /** Number styles of a level; `none` = unnumbered, numbered by position when it repeats. */
@@ -64,6 +64,11 @@ const sectionSchema = z.strictObject({
   unit: markerUnitSchema.optional(),
   /** false: no level is recognised inside this section (signature blocks). Default true. */
   structured: z.boolean().default(true),
+  /**
+   * true: every later block whose first line matches `start` begins another section of this type
+   * with its own marker unit (annexes `att_1`, `att_2`); needs a numbered `unit`. Absent = once.
+   */
+  repeat: z.boolean().optional(),
 });
 
 const levelSchema = z.strictObject({
@@ -80,6 +85,28 @@ const levelSchema = z.strictObject({
   parents: z.array(ident).min(1),
   /** Where numbering runs on: within each parent (restarts), or through the whole document. */
   sequence: z.enum(['parent', 'document']).default('parent'),
+  /**
+   * The ordering rule of the numbers within their sequence. Absent = `consecutive` (1 first, then
+   * +1, or the next suffix: 4, 4a, 4b, 5); `increasing`: each number greater than the last, gaps and
+   * any first number allowed (§ 101 after § 8); `none`: any order, only repeats are refused.
+   */
+  order: z.enum(['consecutive', 'increasing', 'none']).optional(),
+  /**
+   * true: a line matching the pattern starts a unit even right after a text line, with no blank line
+   * before it (inline point lists "(a) …" on consecutive lines). Absent = false: a heading must begin
+   * a block, so a line such as "1. Oktober 1969" inside running text stays in its paragraph.
+   */
+  inline: z.boolean().optional(),
+  /**
+   * true: a block whose first line matches the pattern but cannot be read as this level (its number
+   * is not of the level's style, or no open unit may hold it) is a warning of `plan`, not an error.
+   */
+  optional: z.boolean().optional(),
+  /**
+   * true: the heading line also carries the unit's first paragraph ("61. Since, moreover, …"): with
+   * `unnumbered_paragraphs`, the heading block is paragraph 1 and the next plain block paragraph 2.
+   */
+  text_on_heading_line: z.boolean().optional(),
   /** Section types in which the level is recognised; absent = every structured section. */
   sections: z.array(z.enum(SECTION_TYPES)).optional(),
   /** Most blocks of own text (label block included) before a following plain block becomes a wrap-up. */
@@ -118,6 +145,9 @@ export const vocabSchema = z
       }
     });
     v.sections.forEach((s, i) => {
+      if (s.repeat === true && (s.start === undefined || s.unit?.numbered !== true)) {
+        ctx.addIssue({ code: 'custom', message: 'a repeating section needs a start pattern and a numbered unit', path: ['sections', i, 'repeat'] });
+      }
       if (i > 0 && s.start === undefined && s.start_title === undefined) {
         ctx.addIssue({ code: 'custom', message: 'every section after the first needs start or start_title', path: ['sections', i] });
       }
