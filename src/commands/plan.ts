@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { markRegion } from '../cutter/markRegion.js';
 import { manifestDigest } from '../cutter/manifestDigest.js';
-import { planCut } from '../cutter/planCut.js';
+import { planCutDetailed } from '../cutter/planCut.js';
 import { writerDigest } from '../cutter/writerDigest.js';
 import { loadDocument } from '../documents/loadDocument.js';
 
@@ -21,7 +21,12 @@ export interface PlanOptions {
   vocabDir?: string;
 }
 
-/** One unit in the plan output: the row without its text, plus its UTF-8 byte length. */
+/**
+ * One unit in the plan output: the row without its text, its UTF-8 byte length (`bytes`), and where
+ * it lies in the region (`offset`, `length`: UTF-8 bytes from the region start, as `excluded`; the
+ * unit's text is that span minus the excluded spans inside it, so units and excluded spans tile the
+ * region and anyone can check losslessness from the source bytes alone).
+ */
 export interface PlanUnit {
   canonical_address: string;
   unit_kind: string;
@@ -31,6 +36,10 @@ export interface PlanUnit {
   heading: string | null;
   content_hash: string;
   bytes: number;
+  offset: number;
+  length: number;
+  /** Only on a number covered by a range heading: the address of the unit holding its text. */
+  covered_by?: string;
 }
 
 /** The JSON form of a plan. */
@@ -43,6 +52,8 @@ export interface PlanJson {
   region: { start: number; end: number; sha256: string };
   excluded: { offset: number; length: number; reason: string }[];
   counts: Record<string, number>;
+  /** The cutter's warnings (issue 10), each ending in `(file:line, offset n)`. */
+  warnings: string[];
   digests: { manifest_digest: string; writer_digest: string };
   units: PlanUnit[];
 }
@@ -57,7 +68,7 @@ export interface PlanJson {
 export async function plan(opts: PlanOptions): Promise<{ json: PlanJson; text: string }> {
   const doc = loadDocument(opts.kbDir, opts.documentId, opts.vocabDir === undefined ? {} : { vocabDir: opts.vocabDir });
   const mark = markRegion(doc.sourceBytes, doc.vocab, { file: path.relative(opts.kbDir, doc.sourcePath) });
-  const rows = planCut(mark, doc.vocab, { documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId });
+  const { rows, spans, warnings } = planCutDetailed(mark, doc.vocab, { documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId });
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.unit_kind] = (counts[r.unit_kind] ?? 0) + 1;
   const json: PlanJson = {
@@ -69,11 +80,12 @@ export async function plan(opts: PlanOptions): Promise<{ json: PlanJson; text: s
     region: { start: mark.start, end: mark.end, sha256: mark.regionSha },
     excluded: mark.excluded,
     counts,
+    warnings,
     digests: {
       manifest_digest: manifestDigest({ document_id: doc.document.law_id, source_version_id: doc.sourceVersionId, region: { start: mark.start, end: mark.end }, vocab: doc.vocab }),
       writer_digest: writerDigest(rows),
     },
-    units: rows.map((r) => ({
+    units: rows.map((r, i) => ({
       canonical_address: r.canonical_address,
       unit_kind: r.unit_kind,
       section_type: r.section_type,
@@ -82,10 +94,15 @@ export async function plan(opts: PlanOptions): Promise<{ json: PlanJson; text: s
       heading: r.heading,
       content_hash: r.content_hash,
       bytes: Buffer.byteLength(r.text, 'utf8'),
+      offset: (spans[i] as { offset: number }).offset,
+      length: (spans[i] as { length: number }).length,
+      ...(spans[i]?.coveredBy === undefined ? {} : { covered_by: spans[i]?.coveredBy }),
     })),
   };
   return { json, text: planText(json) };
 }
+
+const MAX_WARNINGS_SHOWN = 20;
 
 function planText(p: PlanJson): string {
   const depthOf = (u: PlanUnit): number => u.canonical_address.split('/').slice(1).join('/').split('__').length;
@@ -109,5 +126,10 @@ function planText(p: PlanJson): string {
     `manifest_digest ${p.digests.manifest_digest}`,
     `writer_digest   ${p.digests.writer_digest}`,
   ];
+  if (p.warnings.length > 0) {
+    const shown = p.warnings.slice(0, MAX_WARNINGS_SHOWN);
+    lines.push(`${p.warnings.length} warning(s): look at these lines before cutting`, ...shown.map((w) => `  warning: ${w}`));
+    if (p.warnings.length > shown.length) lines.push(`  … ${p.warnings.length - shown.length} more (plan --json lists all)`);
+  }
   return lines.join('\n');
 }

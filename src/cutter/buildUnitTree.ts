@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import type { CompiledLevel, CompiledVocab } from './compileVocab.js';
 import type { LineTable } from './lineTable.js';
-import { parseNumber } from './parseNumber.js';
+import { parseNumber, toRoman } from './parseNumber.js';
 
 /** A unit found in the region. Offsets are in UTF-16 code units of the region text. */
 export interface UnitNode {
@@ -19,6 +19,12 @@ export interface UnitNode {
   heading: string | null;
   startChar: number;
   startLine: number;
+  /**
+   * Set on a unit of a number that a range heading covers ("Articles 10–12 [Repealed]" gives
+   * art_11 and art_12): the index of the unit that holds the heading's text; this unit's text is
+   * empty and it starts where that unit starts.
+   */
+  coveredBy?: number;
 }
 
 /** What the tree builder reads: the region, its line table and which lines are excluded. */
@@ -117,7 +123,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     positions.set(key, n);
     return n;
   };
-  const add = (node: Omit<Open, 'blocks' | 'hasChild' | 'pending' | 'headingParagraph'>, blocks: number): number => {
+  const add = (node: Omit<Open, 'blocks' | 'hasChild' | 'pending' | 'headingParagraph'>, blocks: number, coveredBy?: number): number => {
     const first = seen.get(node.address);
     if (first !== undefined) fail(`duplicate address ${node.address.slice(prefix.length)} (first at line ${where(first).line})`, node.startLine);
     seen.set(node.address, node.startLine);
@@ -125,7 +131,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     nodes.push({
       address: node.address, kind: node.kind, sectionType: node.sectionType, parent: node.parent, heading: node.heading,
       startChar: node.startChar, startLine: node.startLine, maxBlocks: node.maxBlocks, blocks, hasChild: false, pending: undefined,
-      headingParagraph: false,
+      headingParagraph: false, ...(coveredBy === undefined ? {} : { coveredBy }),
     });
     return nodes.length - 1;
   };
@@ -222,8 +228,11 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       popTo(level.depth);
       const parent = level.depth === 0 ? -1 : (stack[level.depth - 1] as number);
       const part = level.num === undefined ? `${level.level.abbr}_${nextPosition(`${parent}:${level.level.abbr}`)}` : `${level.level.abbr}_${level.num}`;
-      seqLast.set(seqKey(level.level, parent), level.key ?? NaN);
+      seqLast.set(seqKey(level.level, parent), level.covered.length > 0 ? (level.covered[level.covered.length - 1] as { key: number }).key : (level.key ?? NaN));
       const idx = add({ address: childId(parent, part), kind: level.level.kind, sectionType: rule.type, parent, heading: level.title ?? null, startChar, startLine: first, maxBlocks: level.level.max_blocks }, 1);
+      for (const c of level.covered) {
+        add({ address: childId(parent, `${level.level.abbr}_${c.id}`), kind: level.level.kind, sectionType: rule.type, parent, heading: level.title ?? null, startChar, startLine: first, maxBlocks: undefined }, 1, idx);
+      }
       stack.push(idx);
       if (level.level.text_on_heading_line === true && vocab.unnumbered_paragraphs.parents.includes(level.level.kind)) {
         const node = nodes[idx] as Open;
@@ -252,7 +261,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   return nodes;
 
   function chooseLevel(head: string, sectionType: string, line: number) {
-    type Choice = { level: CompiledLevel; num: string | undefined; key: number | undefined; title: string | undefined; depth: number; rank: number; raw: string; last: number | undefined };
+    type Choice = {
+      level: CompiledLevel; num: string | undefined; key: number | undefined; title: string | undefined; covered: { id: string; key: number }[];
+      depth: number; rank: number; raw: string; last: number | undefined;
+    };
     let best: Choice | undefined;
     const misses: { level: CompiledLevel; why: string }[] = [];
     for (const level of cv.levels) {
@@ -269,6 +281,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const title = titleRaw === undefined || titleRaw === '' ? undefined : titleRaw;
       const key = parsed.value === undefined ? undefined : parsed.value * SUFFIX_SPAN + parsed.suffix;
       const order = level.order ?? 'consecutive';
+      const covered = coveredNumbers(level, raw, key, m.groups?.['num_last'], line);
       // Every open unit this level may sit in is a candidate parent; a sequence that continues
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
@@ -288,7 +301,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
         else if (last === undefined) rank = 1;
         else if (order === 'increasing') rank = key > last ? 3 : 0;
         else rank = key === (Math.floor(last / SUFFIX_SPAN) + 1) * SUFFIX_SPAN || key === last + 1 ? 3 : 0;
-        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, key, title, depth, rank, raw, last };
+        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, key, title, covered, depth, rank, raw, last };
       }
       if (!placed) {
         const open = stack.length === 0 ? 'none' : stack.map((i) => (nodes[i] as Open).kind).join(' > ');
@@ -314,5 +327,29 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       for (const miss of misses) warnAt(`line matches the pattern of optional level ${miss.level.kind}, kept as text: ${miss.why}`, line);
     }
     return best;
+  }
+
+  /**
+   * The further numbers a range heading covers: `num` 10, `num_last` 12 → 11, 12; `74a` and `75` →
+   * 75 (every whole number after `num`, then `num_last` itself). Empty without a `num_last` group.
+   */
+  function coveredNumbers(level: CompiledLevel, raw: string, key: number | undefined, lastRaw: string | undefined, line: number): { id: string; key: number }[] {
+    if (lastRaw === undefined || lastRaw.trim() === '') return [];
+    const end = level.number === 'none' ? undefined : parseNumber(lastRaw, level.number);
+    if (end === undefined || end.value === undefined || key === undefined) {
+      return fail(`range heading ${level.kind} ${raw} to ${lastRaw}: both ends must be numbers of style ${level.number} (arabic, roman, letter or ordinal words with an optional suffix)`, line);
+    }
+    const endKey = end.value * SUFFIX_SPAN + end.suffix;
+    if (endKey <= key) fail(`range heading ${level.kind} ${raw} to ${lastRaw}: the range ends before it starts`, line);
+    const idOf = (v: number): string => {
+      if (level.number === 'letter') return String.fromCharCode(96 + v);
+      if (level.number === 'roman' && level.number_id === 'label') return toRoman(v);
+      return String(v);
+    };
+    const out: { id: string; key: number }[] = [];
+    for (let v = Math.floor(key / SUFFIX_SPAN) + 1; v * SUFFIX_SPAN < endKey; v++) out.push({ id: idOf(v), key: v * SUFFIX_SPAN });
+    const endId = level.number_id === 'label' ? lastRaw.replace(/^[([]+|[)\].]+$/g, '').replace(/\s+/g, '').toLowerCase() : end.id;
+    out.push({ id: endId, key: endKey });
+    return out;
   }
 }

@@ -37,7 +37,8 @@ export function romanValue(roman: string): number | undefined {
   return toRoman(total) === s ? total : undefined;
 }
 
-function toRoman(n: number): string {
+/** Lowercase roman numeral of a positive integer (`4` → `iv`). */
+export function toRoman(n: number): string {
   const table: [number, string][] = [
     [1000, 'm'], [900, 'cm'], [500, 'd'], [400, 'cd'], [100, 'c'], [90, 'xc'],
     [50, 'l'], [40, 'xl'], [10, 'x'], [9, 'ix'], [5, 'v'], [4, 'iv'], [1, 'i'],

@@ -10,6 +10,8 @@ import { lineTable } from './lineTable.js';
 import type { Mark } from './markRegion.js';
 import type { Vocab } from './vocabSchema.js';
 
+const EMPTY_SHA256 = hash('sha256', '', 'hex');
+
 /** Identity of the cut: which document and which source version the rows belong to. */
 export interface PlanIdentity {
   /** The law-id (`us-const`); goes into `document_id`. */
@@ -18,6 +20,26 @@ export interface PlanIdentity {
   docPrefix: string;
   /** sha256 hex of the source bytes. */
   sourceVersionId: string;
+}
+
+/** Where a unit lies in the region: UTF-8 bytes from the region start, excluded spans inside it included. */
+export interface UnitSpan {
+  /** Byte offset of the unit's first line, relative to the region start (as MARK's excluded spans). */
+  offset: number;
+  /** Bytes up to the next unit's first line (or the region end); the unit's text is this span minus excluded spans. */
+  length: number;
+  /** For a number covered by a range heading: the address of the unit holding the heading's text (this one is empty, length 0). */
+  coveredBy?: string;
+}
+
+/** A plan with what `plan` shows beside the rows. */
+export interface DetailedPlan {
+  /** The rows, as {@link planCut} returns them. */
+  rows: IuRow[];
+  /** `spans[i]` is where `rows[i]` lies in the region. */
+  spans: UnitSpan[];
+  /** Lines read as text although they look like headings, plain blocks left in a container, … (file:line appended). */
+  warnings: string[];
 }
 
 /**
@@ -36,6 +58,17 @@ export interface PlanIdentity {
  *   partial plan is ever returned
  */
 export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
+  return planCutDetailed(mark, vocab, id, false).rows;
+}
+
+/**
+ * {@link planCut} with each unit's byte span in the region and the cutter's warnings (issue 10:
+ * `plan` shows them so a user sees the structure before cutting).
+ *
+ * @param collectWarnings - false skips the per-line heading look-alike tests (the cut's hot path)
+ * @throws InputError as {@link planCut}
+ */
+export function planCutDetailed(mark: Mark, vocab: Vocab, id: PlanIdentity, collectWarnings = true): DetailedPlan {
   const text = mark.text;
   const ascii = mark.end - mark.start === text.length;
   // Units are hashed from byte ranges of the region's UTF-8 bytes, never by re-encoding their text
@@ -62,20 +95,47 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
     offset: mark.start + (lines.byteStart[line] as number),
   });
 
-  const nodes = buildUnitTree({ text, lines, excludedLine, where, addressPrefix: `${id.docPrefix}/` }, compileVocab(vocab));
+  const warnings: string[] = [];
+  const warn = collectWarnings ? (message: string): void => void warnings.push(message) : undefined;
+  const nodes = buildUnitTree({ text, lines, excludedLine, where, addressPrefix: `${id.docPrefix}/`, ...(warn === undefined ? {} : { warn }) }, compileVocab(vocab));
   const order = nodes.map((_, i) => i).sort((a, b) => (nodes[a]?.startChar as number) - (nodes[b]?.startChar as number));
   // Ordinals per parent, indexed by parent + 1 (roots have parent -1).
   const ordinals = new Uint32Array(nodes.length + 1);
+  const rowOf = (node: (typeof nodes)[number], ordinal: number, own: string, content_hash: string): IuRow => ({
+    canonical_address: node.address,
+    document_id: id.documentId,
+    source_version_id: id.sourceVersionId,
+    unit_kind: node.kind,
+    section_type: node.sectionType,
+    parent_address: node.parent < 0 ? null : (nodes[node.parent] as (typeof nodes)[number]).address,
+    ordinal,
+    heading: node.heading,
+    text: own,
+    content_hash,
+    idempotency_key: hash('sha256', id.sourceVersionId + node.address + content_hash, 'hex'),
+  });
   const rows: IuRow[] = [];
+  const spans: UnitSpan[] = [];
   const exCount = excludedLines.length / 2;
   let ex = 0;
   for (let k = 0; k < order.length; k++) {
     const nodeIndex = order[k] as number;
     const node = nodes[nodeIndex] as (typeof nodes)[number];
+    const ordinal = (ordinals[node.parent + 1] as number) + 1;
+    ordinals[node.parent + 1] = ordinal;
+    if (node.coveredBy !== undefined) {
+      // A number covered by a range heading: addressable, empty, and outside the tiling.
+      spans.push({ offset: lines.byteStart[node.startLine] as number, length: 0, coveredBy: (nodes[node.coveredBy] as (typeof nodes)[number]).address });
+      rows.push(rowOf(node, ordinal, '', EMPTY_SHA256));
+      continue;
+    }
     // A unit starts on its own first line (never an excluded one) and ends where the next unit
     // starts, so its text is whole lines [startLine, endLine) minus the excluded line ranges.
-    const endLine = k + 1 < order.length ? (nodes[order[k + 1] as number] as (typeof nodes)[number]).startLine : lines.count;
+    let next = k + 1;
+    while (next < order.length && (nodes[order[next] as number] as (typeof nodes)[number]).coveredBy !== undefined) next++;
+    const endLine = next < order.length ? (nodes[order[next] as number] as (typeof nodes)[number]).startLine : lines.count;
     let pos = node.startLine;
+    spans.push({ offset: lines.byteStart[pos] as number, length: (lines.byteStart[endLine] as number) - (lines.byteStart[pos] as number) });
     while (ex < exCount && (excludedLines[2 * ex + 1] as number) <= pos) ex++;
     let own: string;
     let content_hash: string;
@@ -95,22 +155,7 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
       h.update(bytes.subarray(lines.byteStart[pos], lines.byteStart[endLine]));
       content_hash = h.digest('hex');
     }
-    const ordinal = (ordinals[node.parent + 1] as number) + 1;
-    ordinals[node.parent + 1] = ordinal;
-    const canonical_address = node.address;
-    rows.push({
-      canonical_address,
-      document_id: id.documentId,
-      source_version_id: id.sourceVersionId,
-      unit_kind: node.kind,
-      section_type: node.sectionType,
-      parent_address: node.parent < 0 ? null : (nodes[node.parent] as (typeof nodes)[number]).address,
-      ordinal,
-      heading: node.heading,
-      text: own,
-      content_hash,
-      idempotency_key: hash('sha256', id.sourceVersionId + canonical_address + content_hash, 'hex'),
-    });
+    rows.push(rowOf(node, ordinal, own, content_hash));
   }
-  return rows;
+  return { rows, spans, warnings };
 }
