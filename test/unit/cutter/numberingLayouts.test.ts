@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { InputError } from '../../../src/errors.js';
+import { checkLossless } from '../../../src/cutter/checkLossless.js';
+import { markRegion } from '../../../src/cutter/markRegion.js';
+import { planCutDetailed, type DetailedPlan } from '../../../src/cutter/planCut.js';
+import { parseVocab, type Vocab } from '../../../src/cutter/vocabSchema.js';
+import { repoRoot } from './corpusFixture.js';
+
+// Issue 10: the world's real numbering (gaps, suffixes, ranges, titles on the heading line, a first
+// paragraph on the heading line, annexes, heading-like lines inside text) on fixtures written for
+// this repository (test/fixtures/layouts/*: source.txt + vocab.yaml), and every formerly silent case
+// turned into an error or a warning that names file, line and what to change.
+
+type Layout = 'gapped-code' | 'lettered-constitution' | 'two-paragraph-charter' | 'annexed-act';
+const dirOf = (layout: Layout): string => path.join(repoRoot, 'test/fixtures/layouts', layout);
+const sourceOf = (layout: Layout): string => readFileSync(path.join(dirOf(layout), 'source.txt'), 'utf8');
+const rawVocabOf = (layout: Layout): Record<string, unknown> => parse(readFileSync(path.join(dirOf(layout), 'vocab.yaml'), 'utf8')) as Record<string, unknown>;
+const levelOf = (raw: Record<string, unknown>, kind: string): Record<string, unknown> =>
+  (raw['levels'] as Record<string, unknown>[]).find((l) => l['kind'] === kind) as Record<string, unknown>;
+
+function vocabFrom(raw: Record<string, unknown>): Vocab {
+  const r = parseVocab(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.vocab;
+}
+
+function planOf(layout: Layout, opts: { text?: string; patch?: (raw: Record<string, unknown>) => void } = {}): DetailedPlan & { text: string } {
+  const raw = rawVocabOf(layout);
+  opts.patch?.(raw);
+  const vocab = vocabFrom(raw);
+  const text = opts.text ?? sourceOf(layout);
+  const mark = markRegion(Buffer.from(text, 'utf8'), vocab, { file: 'source.txt' });
+  const plan = planCutDetailed(mark, vocab, { documentId: layout, docPrefix: 'X', sourceVersionId: '0'.repeat(64) });
+  expect(checkLossless(mark.text, plan.rows, mark.excluded)).toEqual({ ok: true });
+  return { ...plan, text };
+}
+
+function errorOf(layout: Layout, opts: { text?: string; patch?: (raw: Record<string, unknown>) => void }): InputError {
+  try {
+    planOf(layout, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError, got a plan');
+}
+
+/** 1-based line of the first line of `text` starting with `prefix`. */
+const lineOf = (text: string, prefix: string): number => text.split('\n').findIndex((l) => l.startsWith(prefix)) + 1;
+const addresses = (plan: DetailedPlan): string[] => plan.rows.map((r) => r.canonical_address.slice('X/'.length));
+const row = (plan: DetailedPlan, address: string) => plan.rows.find((r) => r.canonical_address === `X/${address}`);
+
+describe('a code numbered with gaps and inserted numbers (order: increasing)', () => {
+  it('addresses every section by its own number, suffixes kept, titles in heading', () => {
+    const plan = planOf('gapped-code');
+    const sections = addresses(plan).filter((a) => a.includes('sec_'));
+    expect(sections).toEqual([
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `chp_1__sec_${n}`),
+      ...['101', '102', '104', '106', '106a', '106b', '107'].map((n) => `chp_2__sec_${n}`),
+      'chp_2a__sec_150', 'chp_2a__sec_151', 'chp_3__sec_201', 'chp_3__sec_213',
+    ]);
+    expect(addresses(plan).filter((a) => !a.includes('__'))).toEqual(['chp_1', 'chp_2', 'chp_2a', 'chp_3']);
+    expect(row(plan, 'chp_1__sec_1')?.heading).toBe('Words denoting number');
+    expect(row(plan, 'chp_2a')?.heading).toBe('Commercial chambers');
+    expect(row(plan, 'chp_2__sec_106a')?.text).toBe('§ 106a. Electronic filing\nA claim may be filed electronically.\nThe date of filing is the date the court\'s system receives it.\n\n');
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('without order: increasing, the first gap is an error that says where and what to set', () => {
+    const e = errorOf('gapped-code', { patch: (raw) => void delete levelOf(raw, 'section')['order'] });
+    const text = sourceOf('gapped-code');
+    expect(e.message).toContain('section 101 out of sequence: expected number 9 or 8a');
+    expect(e.message).toContain('set order: increasing on level section');
+    expect(e.where).toMatchObject({ file: 'source.txt', line: lineOf(text, '§ 101.') });
+  });
+
+  it('with order: increasing, a number smaller than the last (a suffix out of order) is an error', () => {
+    const text = sourceOf('gapped-code').replace('§ 106a. Electronic', '§ 106c. Electronic').replace('§ 106b. Signatures', '§ 106a. Signatures');
+    const e = errorOf('gapped-code', { text });
+    expect(e.message).toContain('section 106a out of order: must come after section 106c (order: increasing)');
+    expect(e.where.line).toBe(lineOf(text, '§ 106a. Signatures'));
+  });
+
+  it('order: none accepts any order and still refuses a repeated number', () => {
+    const swapped = sourceOf('gapped-code').replace('§ 213. Time limit', '§ 200. Time limit');
+    const plan = planOf('gapped-code', { text: swapped.replace('§ 201. Right', '§ 205. Right'), patch: (raw) => void (levelOf(raw, 'section')['order'] = 'none') });
+    expect(addresses(plan).slice(-2)).toEqual(['chp_3__sec_205', 'chp_3__sec_200']);
+    const e = errorOf('gapped-code', { text: swapped.replace('§ 200. Time', '§ 201. Time'), patch: (raw) => void (levelOf(raw, 'section')['order'] = 'none') });
+    expect(e.message).toMatch(/duplicate address chp_3__sec_201 \(first at line \d+\)/);
+  });
+});
+
+describe('a constitution with lettered parts, lettered articles and repealed ranges', () => {
+  const plan = (): ReturnType<typeof planOf> => planOf('lettered-constitution');
+
+  it('"IV a.", "VIIIa." and "X a." are parts of their own at the top level, after IV, VIII and X', () => {
+    const parts = plan().rows.filter((r) => r.unit_kind === 'part');
+    expect(parts.map((r) => r.canonical_address.slice(2))).toEqual(['part_1', 'part_2', 'part_3', 'part_4', 'part_4a', 'part_5', 'part_6', 'part_7', 'part_8', 'part_8a', 'part_9', 'part_10', 'part_10a', 'part_11']);
+    for (const p of parts) expect(p.parent_address).toBeNull();
+    expect(row(plan(), 'part_4a')).toMatchObject({ heading: 'The Joint Committee', ordinal: 5 });
+    expect(row(plan(), 'part_4a__art_53a')?.parent_address).toBe('X/part_4a');
+  });
+
+  it('lettered articles keep their letter and their title', () => {
+    expect(row(plan(), 'part_3__art_45d')?.heading).toBe('Parliamentary Control Panel');
+    expect(row(plan(), 'part_2__art_20a')?.heading).toBe('Protection of the natural foundations of life');
+  });
+
+  it('a range heading gives each number an address; the first holds the text, the others are empty', () => {
+    const p = plan();
+    expect(addresses(p)).toEqual(expect.arrayContaining(['part_1__art_12', 'part_1__art_13', 'part_1__art_14', 'part_7__art_74a', 'part_7__art_75']));
+    expect(row(p, 'part_7__art_74a')).toMatchObject({ text: 'Art 74a and 75 (repealed)\n\n', heading: '(repealed)' });
+    const i75 = p.rows.findIndex((r) => r.canonical_address === 'X/part_7__art_75');
+    expect(p.rows[i75]).toMatchObject({ text: '', heading: '(repealed)', parent_address: 'X/part_7', unit_kind: 'article' });
+    expect(p.spans[i75]).toEqual({ offset: p.spans[i75 - 1]?.offset, length: 0, coveredBy: 'X/part_7__art_74a' });
+    expect(addresses(p)[i75 + 1]).toBe('part_7__art_76');
+  });
+
+  it('a heading-like date at a line start inside a paragraph stays in the paragraph, with a warning', () => {
+    const p = plan();
+    expect(row(p, 'part_7__art_76__para_2')?.text).toBe('(2) This article applies in its amended form from\n1. October 1969 onwards, for every bill not yet introduced.\n\n');
+    expect(addresses(p).some((a) => a.includes('point'))).toBe(false);
+    expect(p.warnings).toEqual([
+      `line looks like a point heading but follows text without a blank line: kept as text of the block above (set inline: true on level point if it is a heading) (source.txt:${lineOf(p.text, '1. October 1969')}, offset ${Buffer.byteLength(p.text.slice(0, p.text.indexOf('1. October 1969')))})`,
+    ]);
+  });
+
+  it('a lettered part out of order is an error naming the expected numbers', () => {
+    const text = sourceOf('lettered-constitution').replace('IV a. - The Joint', 'IV b. - The Joint');
+    const e = errorOf('lettered-constitution', { text });
+    expect(e.message).toContain('part IV b out of sequence: expected number 5 or 4a');
+    expect(e.where.line).toBe(lineOf(text, 'IV b.'));
+  });
+
+  it('a range that ends before it starts is an error', () => {
+    const text = sourceOf('lettered-constitution').replace('Art 74a and 75 (repealed)', 'Art 74a and 74 (repealed)');
+    expect(errorOf('lettered-constitution', { text }).message).toContain('range heading article 74a to 74: the range ends before it starts');
+  });
+});
+
+describe('a charter whose clause heading line carries its first paragraph (text_on_heading_line)', () => {
+  it('a two-paragraph clause gets paragraphs 1 and 2; one-paragraph clauses get none', () => {
+    const p = planOf('two-paragraph-charter');
+    expect(addresses(p)).toEqual(['preamble', 'clause_1', 'clause_2', 'clause_3', 'clause_3__para_1', 'clause_3__para_2', 'clause_4']);
+    expect(row(p, 'clause_3__para_1')?.text).toMatch(/^3\. Since, moreover, records kept in one library/);
+    expect(row(p, 'clause_3__para_2')?.text).toBe('The Association publishes the shared catalogue once a year.\n\n');
+    expect(row(p, 'clause_3')?.text).toBe('');
+  });
+
+  it('without it the clause stays one unit (when_several sees one plain block), as before', () => {
+    const p = planOf('two-paragraph-charter', { patch: (raw) => void delete levelOf(raw, 'clause')['text_on_heading_line'] });
+    expect(addresses(p)).toEqual(['preamble', 'clause_1', 'clause_2', 'clause_3', 'clause_4']);
+  });
+});
+
+describe('an act with annexes (section type annex, repeating, Akoma Ntoso attachments)', () => {
+  it('each annex is an att_N unit with its own items', () => {
+    const p = planOf('annexed-act');
+    expect(addresses(p)).toEqual(['sec_1', 'sec_2', 'sec_3', 'att_1', 'att_1__item_1', 'att_1__item_2', 'att_1__item_3', 'att_2', 'att_2__item_1', 'att_2__item_2']);
+    expect(p.rows.filter((r) => r.section_type === 'annex').map((r) => r.canonical_address.slice(2))).toEqual(addresses(p).slice(3));
+    expect(row(p, 'att_2')?.text).toBe('ANNEX II\nRecords kept for thirty years\n\n');
+  });
+
+  it('without repeat the second annex is text of the first annex', () => {
+    const e = errorOf('annexed-act', { patch: (raw) => void delete (raw['sections'] as Record<string, unknown>[])[1]?.['repeat'] });
+    expect(e.message).toContain('item 1 repeated or out of sequence: expected number 4 or 3a');
+  });
+
+  it('repeat without a numbered unit is refused by the schema', () => {
+    const raw = rawVocabOf('annexed-act');
+    ((raw['sections'] as Record<string, unknown>[])[1] as Record<string, unknown>)['unit'] = { kind: 'attachment', abbr: 'att' };
+    const r = parseVocab(raw);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.issues).toContainEqual({ path: 'sections.1.repeat', message: 'a repeating section needs a start pattern and a numbered unit' });
+  });
+});
+
+describe('no silent mis-cut', () => {
+  it('a heading line whose number is not of the level\'s style is an error; optional makes it a warning', () => {
+    const text = sourceOf('gapped-code').replace('Chapter 2a Commercial', 'Chapter 2-bis Commercial');
+    const patch = (raw: Record<string, unknown>): void => void (levelOf(raw, 'chapter')['pattern'] = '^Chapter (?<num>\\S+) (?<title>.+)$');
+    const e = errorOf('gapped-code', { text, patch });
+    expect(e.message).toContain('line matches the pattern of level chapter but is not read as its heading: "2-bis" is not a number of style arabic');
+    expect(e.message).toContain('mark the level optional: true');
+    expect(e.where.line).toBe(lineOf(text, 'Chapter 2-bis'));
+
+    const p = planOf('gapped-code', { text, patch: (raw) => { patch(raw); levelOf(raw, 'chapter')['optional'] = true; } });
+    expect(p.warnings).toHaveLength(1);
+    expect(p.warnings[0]).toContain(`line matches the pattern of optional level chapter, kept as text: "2-bis" is not a number of style arabic (source.txt:${lineOf(text, 'Chapter 2-bis')}`);
+    expect(row(p, 'chp_2__sec_107')?.text).toContain('Chapter 2-bis Commercial chambers');
+  });
+
+  it('a heading line with no open unit that may hold it is an error naming the parents and the open units', () => {
+    const text = sourceOf('gapped-code').replace('Chapter 3 Appeals\n', 'Chapter 3 Appeals\n\n(a) a stray point\n');
+    const e = errorOf('gapped-code', {
+      text,
+      patch: (raw) => (raw['levels'] as unknown[]).push({ kind: 'point', abbr: 'point', pattern: '^\\((?<num>[a-z])\\) ', number: 'letter', parents: ['section'] }),
+    });
+    expect(e.message).toContain('line matches the pattern of level point but is not read as its heading: no open unit may hold it (parents: section; open: chapter)');
+    expect(e.where.line).toBe(lineOf(text, '(a) a stray'));
+  });
+
+  it('plain blocks before a unit\'s first child are named in a warning (they get no paragraph address)', () => {
+    const text = sourceOf('lettered-constitution').replace('Art 20 Constitutional principles\n', 'Art 20 Constitutional principles\n\nThe principles of this article bind every state authority.\n\n');
+    const p = planOf('lettered-constitution', { text, patch: (raw) => void (raw['unnumbered_paragraphs'] = { mode: 'always', parents: ['article'] }) });
+    expect(p.warnings).toContainEqual(expect.stringContaining(`part_2__art_20: 1 plain block(s) before its first child unit stay in its own text and get no para address (a unit with child units gets no unnumbered paragraphs) (source.txt:${lineOf(text, 'The principles of this article')}`));
+    expect(row(p, 'part_2__art_20')?.text).toContain('The principles of this article bind');
+  });
+});
