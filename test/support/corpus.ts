@@ -67,3 +67,9 @@ export const FIXTURE_TEXTS = {
   /** A short declaration in the UDHR layout (shipped vocabulary `udhr`: 22 units, 8 articles). */
   readersDeclaration: path.join(REPO_ROOT, 'test', 'fixtures', 'texts', 'readers-declaration.txt'),
 } as const;
+
+/** Layout fixtures of issue 10 (test/fixtures/layouts/<name>/source.txt + vocab.yaml). */
+export function layoutFixture(name: 'gapped-code' | 'lettered-constitution' | 'two-paragraph-charter' | 'annexed-act'): { source: string; vocab: string } {
+  const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'layouts', name);
+  return { source: path.join(dir, 'source.txt'), vocab: path.join(dir, 'vocab.yaml') };
+}

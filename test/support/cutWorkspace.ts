@@ -14,19 +14,21 @@ import { keysGenerate } from '../../src/commands/keysGenerate.js';
 import { approve } from '../../src/commands/approve.js';
 import { openKb } from '../../src/kb/openKb.js';
 import type { Progress } from '../../src/orchestrator/PhaseDeps.js';
-import { corpusSourcePath, FIXTURE_TEXTS, SAMPLE_STATUTE } from './corpus.js';
+import { corpusSourcePath, FIXTURE_TEXTS, layoutFixture, SAMPLE_STATUTE } from './corpus.js';
 import { makeTempDir } from './sovereignKeys.js';
 import { seedPglite } from './pgliteTemplate.js';
 
 /**
  * The documents a workspace can hold, with the vocabulary each uses: two fixture statutes of this
  * repository (`sample-ora`: the shipped sample statute with its own vocabulary file; `readers`: a
- * declaration in the UDHR layout with the shipped `udhr` vocabulary) and the three real laws of the
+ * declaration in the UDHR layout with the shipped `udhr` vocabulary; `basic-law`: the lettered
+ * constitution of issue 10, with its own vocabulary file) and the three real laws of the
  * corpus (absent in a fresh clone: tests adding them must be gated on the corpus).
  */
 export const LAWS = {
   'sample-ora': { docPrefix: SAMPLE_STATUTE.docPrefix, title: SAMPLE_STATUTE.title, source: SAMPLE_STATUTE.source, vocab: SAMPLE_STATUTE.vocab },
   readers: { docPrefix: 'READERS', title: 'Model Declaration of the Rights of Readers', source: FIXTURE_TEXTS.readersDeclaration, vocab: 'udhr' },
+  'basic-law': { docPrefix: 'BASIC-LAW', title: 'Model Basic Law', ...layoutFixture('lettered-constitution') },
   'us-const': { docPrefix: 'US-CONST', title: 'Constitution of the United States', source: corpusSourcePath('us-constitution'), vocab: 'nara-us-constitution' },
   'un-udhr': { docPrefix: 'UN-UDHR', title: 'Universal Declaration of Human Rights', source: corpusSourcePath('udhr'), vocab: 'udhr' },
   'eu-gdpr': { docPrefix: 'EU-GDPR', title: 'General Data Protection Regulation', source: corpusSourcePath('gdpr'), vocab: 'eu-regulation-eurlex' },

@@ -81,6 +81,29 @@ describe('document add + plan on a real git KB', () => {
     expect(Buffer.from(doc.vocabBytes).equals(readFileSync(path.join(repoRoot, 'knowledge/samples/sample-statute/vocab.yaml')))).toBe(true);
     const units = json.units.map((u) => u.canonical_address);
     expect(units).toContain('SAMPLE-ORA/chp_2__art_4__para_2__point_c');
+    expect(json.warnings).toEqual([]);
+
+    // Losslessness checked from plan --json and the source bytes alone (issue 10): the units' spans
+    // tile the region, and each unit's hash is that of its span minus the excluded spans inside it.
+    const region = readFileSync(path.join(repoRoot, 'knowledge/samples/sample-statute/source.txt')).subarray(json.region.start, json.region.end);
+    let pos = 0;
+    for (const u of json.units) {
+      expect(u.offset, u.canonical_address).toBe(pos);
+      pos += u.length;
+      const inside = json.excluded.filter((e) => e.offset >= u.offset && e.offset < u.offset + u.length);
+      const parts: Buffer[] = [];
+      let at = u.offset;
+      for (const e of inside) {
+        parts.push(region.subarray(at, e.offset));
+        at = e.offset + e.length;
+      }
+      parts.push(region.subarray(at, u.offset + u.length));
+      const own = Buffer.concat(parts);
+      expect(own.length, u.canonical_address).toBe(u.bytes);
+      expect(createHash('sha256').update(own).digest('hex'), u.canonical_address).toBe(u.content_hash);
+    }
+    expect(pos).toBe(region.length);
+    expect(json.excluded.length).toBeGreaterThan(0);
   });
 
   it('refuses bad input before writing anything', async () => {
