@@ -8,7 +8,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { markRegion } from '../cutter/markRegion.js';
-import { planCut } from '../cutter/planCut.js';
+import { planCutDetailed } from '../cutter/planCut.js';
 import { documentDir, type DocumentYaml } from './documentSchema.js';
 import type { KbUploadResult, KbWriter } from './kbWriter.js';
 import { DOC_PREFIX_PATTERN, lawIdFor } from './lawIdFor.js';
@@ -42,6 +42,8 @@ export interface AddDocumentResult {
   source_version_id: string;
   /** Number of IUs a cut of this source version would write (dry-run plan). */
   units: number;
+  /** How many warnings the dry-run plan gave (issue 10); `plan` lists them. */
+  warnings: number;
   uploads: KbUploadResult[];
 }
 
@@ -80,7 +82,7 @@ export async function addDocument(opts: AddDocumentOptions): Promise<AddDocument
   const resolved = resolveVocab(opts.vocab, { baseDir: cwd, file: '--vocab', ...(opts.vocabDir === undefined ? {} : { vocabDir: opts.vocabDir }) });
   const sourceVersionId = createHash('sha256').update(sourceBytes).digest('hex');
   const mark = markRegion(sourceBytes, resolved.vocab, { file: sourceFile });
-  const units = planCut(mark, resolved.vocab, { documentId: lawId, docPrefix, sourceVersionId });
+  const { rows: units, warnings } = planCutDetailed(mark, resolved.vocab, { documentId: lawId, docPrefix, sourceVersionId });
 
   const document: DocumentYaml = {
     law_id: lawId,
@@ -100,6 +102,7 @@ export async function addDocument(opts: AddDocumentOptions): Promise<AddDocument
     source_path: `${dir}/${sourceName}`,
     source_version_id: sourceVersionId,
     units: units.length,
+    warnings: warnings.length,
     uploads,
   };
 }

@@ -12,7 +12,7 @@ import { plan } from '../../../src/commands/plan.js';
 import { checkLossless } from '../../../src/cutter/checkLossless.js';
 import type { KbWriter } from '../../../src/documents/kbWriter.js';
 import { loadDocument } from '../../../src/documents/loadDocument.js';
-import { corpusSourcePath, FIXTURE_TEXTS, itWithCorpus, SAMPLE_STATUTE, type CorpusName } from '../../support/corpus.js';
+import { corpusSourcePath, FIXTURE_TEXTS, itWithCorpus, layoutFixture, SAMPLE_STATUTE, type CorpusName } from '../../support/corpus.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const corpus = (name: CorpusName): string => corpusSourcePath(name);
@@ -104,6 +104,21 @@ describe('document add + plan on a real git KB', () => {
     }
     expect(pos).toBe(region.length);
     expect(json.excluded.length).toBeGreaterThan(0);
+  });
+
+  it('a layout with a heading-like line inside a paragraph: document add counts the warning, plan shows it', async () => {
+    const { dir, kb } = await realKb();
+    const fixture = layoutFixture('lettered-constitution');
+    const added = await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'basic-law', docPrefix: 'BASIC-LAW', title: 'Model Basic Law', source: fixture.source, vocab: fixture.vocab, kb });
+    expect(added.warnings).toBe(1);
+    expect(added.text).toContain('1 warning(s) about lines that look like headings');
+    const { json, text } = await plan({ kbDir: dir, documentId: 'basic-law', json: false });
+    expect(json.warnings).toHaveLength(1);
+    expect(text).toContain('1 warning(s): look at these lines before cutting');
+    expect(text).toMatch(/warning: line looks like a point heading but follows text without a blank line: .* \(knowledge\/.*source\.txt:71, offset \d+\)/);
+    expect(text).toMatch(/level 2: 25 article/);
+    const covered = json.units.find((u) => u.canonical_address === 'BASIC-LAW/part_7__art_75');
+    expect(covered).toMatchObject({ bytes: 0, length: 0, covered_by: 'BASIC-LAW/part_7__art_74a' });
   });
 
   it('refuses bad input before writing anything', async () => {
