@@ -25,8 +25,8 @@ export const MAX_POLYNOMIAL_DEGREE = 2;
 const verdicts = new Map<string, PatternSafety>();
 
 /**
- * Decides whether a vocabulary pattern can hang the cutter by super-linear backtracking. Results
- * are cached per source string for the life of the process.
+ * Decides whether a vocabulary pattern can hang the cutter by super-linear backtracking. Verdicts
+ * are cached per source string for the life of the process, and frozen.
  *
  * - `vulnerable`, exponential or polynomial above {@link MAX_POLYNOMIAL_DEGREE} → `ok: false`.
  * - `unknown` because recheck cannot read or does not support the pattern → `ok: false`: it
@@ -48,7 +48,7 @@ const verdicts = new Map<string, PatternSafety>();
 export function checkPatternSafety(source: string): PatternSafety {
   const cached = verdicts.get(source);
   if (cached !== undefined) return cached;
-  const verdict = judge(source, checkSync(source, 'u', { timeout: PATTERN_CHECK_TIMEOUT_MS }));
+  const verdict = Object.freeze(judge(source, checkSync(source, 'u', { timeout: PATTERN_CHECK_TIMEOUT_MS })));
   verdicts.set(source, verdict);
   return verdict;
 }

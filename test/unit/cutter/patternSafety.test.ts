@@ -64,10 +64,8 @@ describe('checkPatternSafety', () => {
     expect(patterns.filter((p) => !checkPatternSafety(p).ok)).toEqual([]);
   });
 
-  it('refuses a pattern the checker cannot read, though RegExp accepts it', () => {
-    const source = String.raw`^[\p{L}--a]`;
-    expect(() => new RegExp(source, 'u')).not.toThrow();
-    const r = checkPatternSafety(source);
+  it('refuses a pattern the checker cannot read, as data rather than a throw', () => {
+    const r = checkPatternSafety('^(a');
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.message).toMatch(/^cannot be checked for super-linear backtracking \(invalid: /);
   });
