@@ -6,6 +6,7 @@
  * The format is described for users in `knowledge/vocab/README.md`.
  */
 import { z } from 'zod';
+import { checkPatternSafety } from './patternSafety.js';
 
 /** Section types an IU can carry (`section_type` column of `cutter.iu`). */
 export const SECTION_TYPES = ['preamble', 'recital', 'body', 'amendment', 'final_provisions', 'attestation', 'annex'] as const;
@@ -167,14 +168,46 @@ export interface VocabIssue {
   message: string;
 }
 
+/** Every pattern of a vocabulary with its dot path (`levels.2.pattern`). */
+export function vocabPatterns(v: Vocab): { path: string; source: string }[] {
+  const out: { path: string; source: string }[] = [];
+  const add = (path: string, source: string | undefined): void => void (source !== undefined && out.push({ path, source }));
+  add('region.start', v.region.start);
+  add('region.end', v.region.end);
+  v.excluded.forEach((r, i) => {
+    add(`excluded.${i}.pattern`, r.pattern);
+    add(`excluded.${i}.until`, r.until);
+  });
+  v.sections.forEach((r, i) => {
+    add(`sections.${i}.start`, r.start);
+    add(`sections.${i}.start_title.pattern`, r.start_title?.pattern);
+  });
+  v.levels.forEach((l, i) => add(`levels.${i}.pattern`, l.pattern));
+  return out;
+}
+
 /**
  * Validates a parsed vocabulary object. Errors are returned as data (`path: message`), never thrown.
  *
+ * Patterns are screened for super-linear backtracking (issue 10: a user's pattern must not hang
+ * the cut; `checkPatternSafety`, about 0.2 s for the first pattern of a process, then 1–20 ms each).
+ * The shipped vocabularies skip the screening (`checkPatterns: false`): they are part of the product
+ * and a unit test screens every one of their patterns.
+ *
  * @param input - the object read from YAML or given inline
+ * @param opts.checkPatterns - default true
  */
-export function parseVocab(input: unknown): { ok: true; vocab: Vocab } | { ok: false; issues: VocabIssue[] } {
+export function parseVocab(input: unknown, opts: { checkPatterns?: boolean } = {}): { ok: true; vocab: Vocab } | { ok: false; issues: VocabIssue[] } {
   const result = vocabSchema.safeParse(input);
-  if (result.success) return { ok: true, vocab: result.data };
+  if (result.success) {
+    if (opts.checkPatterns === false) return { ok: true, vocab: result.data };
+    const issues: VocabIssue[] = [];
+    for (const p of vocabPatterns(result.data)) {
+      const safety = checkPatternSafety(p.source);
+      if (!safety.ok) issues.push({ path: p.path, message: `pattern can hang the cut: ${safety.message}` });
+    }
+    return issues.length === 0 ? { ok: true, vocab: result.data } : { ok: false, issues };
+  }
   return {
     ok: false,
     issues: result.error.issues.map((issue) => ({

@@ -13,13 +13,13 @@ export interface VocabFile {
 }
 
 /**
- * Parses and validates vocabulary YAML text.
+ * Parses and validates vocabulary YAML text (patterns screened unless `checkPatterns: false`, see `parseVocab`).
  *
  * @throws InputError `{ file, line, offset, field }` on a YAML error or a schema problem
  */
-export function parseVocabYaml(text: string, file: string): Vocab {
+export function parseVocabYaml(text: string, file: string, opts: { checkPatterns?: boolean } = {}): Vocab {
   return parseYamlStrict(text, file, 'vocabulary', (input) => {
-    const r = parseVocab(input);
+    const r = parseVocab(input, opts);
     return r.ok ? { ok: true, value: r.vocab } : r;
   });
 }
@@ -29,12 +29,12 @@ export function parseVocabYaml(text: string, file: string): Vocab {
  *
  * @throws InputError `{ file }` when the file cannot be read, or as {@link parseVocabYaml}
  */
-export function readVocabFile(file: string): VocabFile {
+export function readVocabFile(file: string, opts: { checkPatterns?: boolean } = {}): VocabFile {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     throw new InputError(`cannot read vocabulary ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { file });
   }
-  return { vocab: parseVocabYaml(bytes.toString('utf8'), file), bytes };
+  return { vocab: parseVocabYaml(bytes.toString('utf8'), file, opts), bytes };
 }

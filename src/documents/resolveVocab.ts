@@ -49,7 +49,8 @@ export function resolveVocab(
     const dir = opts.vocabDir ?? shippedVocabDir();
     const file = path.join(dir, `${ref}.yaml`);
     if (!existsSync(file)) throw new InputError(`unknown vocabulary name "${ref}" in ${opts.file} (no ${ref}.yaml in ${dir})`, { file: opts.file, field: 'vocab' });
-    const { vocab, bytes } = readVocabFile(file);
+    // Shipped vocabularies are screened for slow patterns by a unit test, not on every load.
+    const { vocab, bytes } = readVocabFile(file, { checkPatterns: false });
     return { vocab, vocabBytes: bytes, origin: { kind: 'shipped', name: ref, path: file } };
   }
   const file = path.resolve(opts.baseDir, ref);

@@ -5,11 +5,12 @@
  * depend on the engine).
  */
 import { existsSync } from 'node:fs';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { approve } from '../../../src/commands/approve.js';
 import { cut } from '../../../src/commands/cut.js';
+import { documentAdd } from '../../../src/commands/documentAdd.js';
 import { resume } from '../../../src/commands/resume.js';
 import { runs } from '../../../src/commands/runs.js';
 import { status } from '../../../src/commands/status.js';
@@ -19,7 +20,8 @@ import { InputError } from '../../../src/errors.js';
 import { openKb } from '../../../src/kb/openKb.js';
 import { makeCutWorkspace, recordingProgress, type CutWorkspace } from '../../support/cutWorkspace.js';
 import { makeTempDir } from '../../support/sovereignKeys.js';
-import { runCli } from '../../support/stopHelpers.js';
+import { SAMPLE_STATUTE } from '../../support/corpus.js';
+import { commitKbFile, runCli } from '../../support/stopHelpers.js';
 
 const LAW = 'sample-ora';
 const dirs: string[] = [];
@@ -81,6 +83,42 @@ describe('cut preflight', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).issues.map((i) => i.path)).toEqual(['backup.recipients']);
     expect((error as InputError).issues[0]?.message).toMatch(/missing\.asc cannot be read/);
+    expect(await effects(ws)).toEqual(before);
+  });
+});
+
+describe('a vocabulary pattern that can hang the cut (issue 10)', () => {
+  const hanging = "  - pattern: '^(a+)+$'\n    extent: line\n    reason: editorial\n";
+  const withHangingExclusion = (vocab: string): string => vocab.replace('excluded:\n', () => `excluded:\n${hanging}`);
+
+  test('document add refuses it with file, line and field before reading the text', async () => {
+    const ws = await workspace();
+    const vocabFile = path.join(ws.dir, 'hanging-vocab.yaml');
+    const vocab = withHangingExclusion(await readFile(SAMPLE_STATUTE.vocab, 'utf8'));
+    await writeFile(vocabFile, vocab);
+    // A line on which the pattern backtracks without end (40 a and a !), were it ever matched.
+    const source = path.join(ws.dir, 'hanging-source.txt');
+    await writeFile(source, (await readFile(SAMPLE_STATUTE.source, 'utf8')).replace('CHAPTER I\n', `CHAPTER I\n\n${'a'.repeat(40)}!\n`));
+    const kb = await openKb({ dir: ws.config.kbDir });
+    const head = await kb.headCommit();
+    const error = await documentAdd({ cwd: ws.dir, kbDir: ws.config.kbDir, lawId: 'hang', docPrefix: 'HANG', title: 'Hanging', source, vocab: vocabFile, kb }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain('excluded.0.pattern: pattern can hang the cut: super-linear backtracking (exponential)');
+    expect((error as InputError).where).toMatchObject({ file: vocabFile, line: vocab.split('\n').indexOf("  - pattern: '^(a+)+$'") + 1 });
+    expect(await kb.headCommit()).toBe(head);
+  });
+
+  test('cut of a document whose committed vocabulary has it: STOP_INPUT (exit 2) from the preflight, nothing created, the process exits', async () => {
+    const ws = await workspace();
+    const rel = `knowledge/dev/laws/${LAW}/vocab.yaml`;
+    await commitKbFile(ws, rel, withHangingExclusion(await readFile(path.join(ws.config.kbDir, rel), 'utf8')), 'vocabulary: an exclusion that backtracks');
+    const before = await effects(ws);
+    const r = await runCli(ws, ['cut', '--document-id', LAW, '--json']);
+    expect(r.code, r.stderr).toBe(2);
+    const out = JSON.parse(r.stdout) as { code: string; message: string };
+    expect(out.code).toBe('STOP_INPUT');
+    expect(out.message).toMatch(/excluded\.0\.pattern: pattern can hang the cut/);
+    expect(out.message).toContain(rel);
     expect(await effects(ws)).toEqual(before);
   });
 });
