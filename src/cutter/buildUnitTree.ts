@@ -40,6 +40,9 @@ export interface TreeInput {
   warn?: (message: string) => void;
 }
 
+/** After a heading's number: a list or range of further numbers ("und 75", ", 6", "–12", "to 14"). */
+const RANGE_LOOKALIKE = /^[.)\]]?\s*(?:,|–|—|-|&|and|und|to|bis|through|et|à)\s*(?:§+\s*)?(?:\d|[IVXLC]+\b)/u;
+
 /** Sequence keys: a number's value times this plus its suffix (`4b` = 4 * 1024 + 2), so 4 < 4a < 4b < 5. */
 const SUFFIX_SPAN = 1024;
 
@@ -159,6 +162,9 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
 
   const inlineLevels = cv.levels.filter((level) => level.inline === true);
   const blockLevels = cv.levels.filter((level) => level.inline !== true);
+  // The last line per level that looked like its heading but stayed text (no blank line before it):
+  // a sequence error at that level then names it, since `inline: true` is the likelier fix.
+  const absorbed = new Map<number, number>();
   const recognised = (level: CompiledLevel): boolean => {
     const rule = cv.sections[section] as (typeof cv.sections)[number];
     return rule.structured && (level.sections === undefined || level.sections.includes(rule.type));
@@ -175,9 +181,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     while (line < lines.count && excludedLine[line] !== 1 && !blank(line)) {
       const l = content(line);
       if (inlineLevels.length > 0 && inlineLevels.some((level) => level.re.test(l))) break;
-      if (warn !== undefined) {
-        const like = blockLevels.find((level) => recognised(level) && level.re.test(l));
-        if (like !== undefined) warnAt(`line looks like a ${like.kind} heading but follows text without a blank line: kept as text of the block above (set inline: true on level ${like.kind} if it is a heading)`, line);
+      const like = blockLevels.find((level) => recognised(level) && level.re.test(l));
+      if (like !== undefined) {
+        absorbed.set(like.index, line);
+        warnAt(`line looks like a ${like.kind} heading but follows text without a blank line: kept as text of the block above (set inline: true on level ${like.kind} if it is a heading)`, line);
       }
       line++;
     }
@@ -263,7 +270,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   function chooseLevel(head: string, sectionType: string, line: number) {
     type Choice = {
       level: CompiledLevel; num: string | undefined; key: number | undefined; title: string | undefined; covered: { id: string; key: number }[];
-      depth: number; rank: number; raw: string; last: number | undefined;
+      depth: number; rank: number; raw: string; last: number | undefined; looksLikeRange: boolean;
     };
     let best: Choice | undefined;
     const misses: { level: CompiledLevel; why: string }[] = [];
@@ -282,6 +289,8 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const key = parsed.value === undefined ? undefined : parsed.value * SUFFIX_SPAN + parsed.suffix;
       const order = level.order ?? 'consecutive';
       const covered = coveredNumbers(level, raw, key, m.groups?.['num_last'], line);
+      const rest = raw === '' ? '' : head.slice(head.indexOf(raw) + raw.length);
+      const looksLikeRange = m.groups?.['num_last'] === undefined && RANGE_LOOKALIKE.test(rest);
       // Every open unit this level may sit in is a candidate parent; a sequence that continues
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
@@ -301,7 +310,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
         else if (last === undefined) rank = 1;
         else if (order === 'increasing') rank = key > last ? 3 : 0;
         else rank = key === (Math.floor(last / SUFFIX_SPAN) + 1) * SUFFIX_SPAN || key === last + 1 ? 3 : 0;
-        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, key, title, covered, depth, rank, raw, last };
+        if (best === undefined || rank > best.rank || (rank > 0 && rank === best.rank && depth > best.depth)) best = { level, num, key, title, covered, depth, rank, raw, last, looksLikeRange };
       }
       if (!placed) {
         const open = stack.length === 0 ? 'none' : stack.map((i) => (nodes[i] as Open).kind).join(' > ');
@@ -311,7 +320,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     if (best !== undefined && best.rank <= 0) {
       const { level, raw, last, key } = best;
       const what = `${level.kind} ${raw}`;
-      const hint = `; if the law numbers this level with gaps or from another number, set order: increasing on level ${level.kind}`;
+      const kept = absorbed.get(level.index);
+      const hint = kept !== undefined && kept < line
+        ? `; line ${where(kept).line} looks like a ${level.kind} heading but follows text without a blank line and was kept as text: set inline: true on level ${level.kind} if it is one, or, if the law numbers this level with gaps, order: increasing`
+        : `; if the law numbers this level with gaps or from another number, set order: increasing on level ${level.kind}`;
       if (last === undefined) fail(`${what} out of sequence: the first ${level.kind} at this level must be number 1${hint}`, line);
       const lastValue = Math.floor((last as number) / SUFFIX_SPAN);
       if ((level.order ?? 'consecutive') === 'increasing') fail(`${what} out of order: must come after ${level.kind} ${keyLabel(last as number)} (order: increasing)`, line);
@@ -325,6 +337,9 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
         if (miss.level.optional !== true) fail(`${message}; fix the text, the pattern or the level, or mark the level optional: true to keep such lines as text`, line);
       }
       for (const miss of misses) warnAt(`line matches the pattern of optional level ${miss.level.kind}, kept as text: ${miss.why}`, line);
+    }
+    if (best?.looksLikeRange === true) {
+      warnAt(`${best.level.kind} ${best.raw}: the heading looks like a range or list of numbers; only ${best.raw} gets an address unless the pattern captures the last number in a (?<num_last>…) group`, line);
     }
     return best;
   }

@@ -135,6 +135,21 @@ describe('a constitution with lettered parts, lettered articles and repealed ran
     expect(e.where.line).toBe(lineOf(text, 'IV b.'));
   });
 
+  it('without a num_last group a range heading is a warning naming the missing group', () => {
+    const p = planOf('lettered-constitution', { patch: (raw) => void (levelOf(raw, 'article')['pattern'] = '^Art (?<num>\\d+[a-z]?)(?: (?<title>.+))?$') });
+    expect(addresses(p)).not.toContain('part_7__art_75');
+    expect(p.warnings.filter((w) => w.includes('looks like a range'))).toEqual([
+      expect.stringContaining(`article 12: the heading looks like a range or list of numbers; only 12 gets an address unless the pattern captures the last number in a (?<num_last>…) group (source.txt:${lineOf(p.text, 'Art 12 to 14')}`),
+      expect.stringContaining(`article 74a: the heading looks like a range or list of numbers; only 74a gets an address unless the pattern captures the last number in a (?<num_last>…) group (source.txt:${lineOf(p.text, 'Art 74a and 75')}`),
+    ]);
+  });
+
+  it('paragraphs right below a heading line without inline: the sequence error names the line kept as text', () => {
+    const e = errorOf('lettered-constitution', { patch: (raw) => void delete levelOf(raw, 'paragraph')['inline'] });
+    const text = sourceOf('lettered-constitution');
+    expect(e.message).toContain(`paragraph 2 out of sequence: the first paragraph at this level must be number 1; line ${lineOf(text, '(1) Human dignity')} looks like a paragraph heading but follows text without a blank line and was kept as text: set inline: true on level paragraph`);
+  });
+
   it('a range that ends before it starts is an error', () => {
     const text = sourceOf('lettered-constitution').replace('Art 74a and 75 (repealed)', 'Art 74a and 74 (repealed)');
     expect(errorOf('lettered-constitution', { text }).message).toContain('range heading article 74a to 74: the range ends before it starts');
