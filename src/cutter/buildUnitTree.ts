@@ -160,8 +160,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     while (stack.length > depth) close(stack.pop() as number);
   };
 
-  const inlineLevels = cv.levels.filter((level) => level.inline === true);
-  const blockLevels = cv.levels.filter((level) => level.inline !== true);
+  // vocab_format 1 reads every level as inline, as it always did (same rows for documents already cut).
+  const format2 = vocab.vocab_format === 2;
+  const inlineLevels = format2 ? cv.levels.filter((level) => level.inline === true) : cv.levels;
+  const blockLevels = format2 ? cv.levels.filter((level) => level.inline !== true) : [];
   // The last line per level that looked like its heading but stayed text (no blank line before it):
   // a sequence error at that level then names it, since `inline: true` is the likelier fix.
   const absorbed = new Map<number, number>();
@@ -279,18 +281,19 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const m = level.re.exec(head);
       if (m === null) continue;
       const raw = m.groups?.['num'] ?? '';
-      const parsed = level.number === 'none' ? { id: undefined, value: undefined, suffix: 0 } : parseNumber(raw, level.number);
+      const parsed = level.number === 'none' ? { id: undefined, value: undefined, suffix: 0 } : parseNumber(raw, level.number, format2);
       if (parsed === undefined) {
-        misses.push({ level, why: `"${raw}" is not a number of style ${level.number}` });
+        const v2 = !format2 && parseNumber(raw, level.number) !== undefined ? ' (vocab_format: 2 reads suffixed numbers such as IVa or ca)' : '';
+        misses.push({ level, why: `"${raw}" is not a number of style ${level.number}${v2}` });
         continue;
       }
-      const titleRaw = m.groups?.['title']?.trim();
+      const titleRaw = format2 ? m.groups?.['title']?.trim() : undefined;
       const title = titleRaw === undefined || titleRaw === '' ? undefined : titleRaw;
       const key = parsed.value === undefined ? undefined : parsed.value * SUFFIX_SPAN + parsed.suffix;
       const order = level.order ?? 'consecutive';
-      const covered = coveredNumbers(level, raw, key, m.groups?.['num_last'], line);
+      const covered = format2 ? coveredNumbers(level, raw, key, m.groups?.['num_last'], line) : [];
       const rest = raw === '' ? '' : head.slice(head.indexOf(raw) + raw.length);
-      const looksLikeRange = m.groups?.['num_last'] === undefined && RANGE_LOOKALIKE.test(rest);
+      const looksLikeRange = (!format2 || m.groups?.['num_last'] === undefined) && RANGE_LOOKALIKE.test(rest);
       // Every open unit this level may sit in is a candidate parent; a sequence that continues
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
@@ -339,7 +342,7 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       for (const miss of misses) warnAt(`line matches the pattern of optional level ${miss.level.kind}, kept as text: ${miss.why}`, line);
     }
     if (best?.looksLikeRange === true) {
-      warnAt(`${best.level.kind} ${best.raw}: the heading looks like a range or list of numbers; only ${best.raw} gets an address unless the pattern captures the last number in a (?<num_last>…) group`, line);
+      warnAt(`${best.level.kind} ${best.raw}: the heading looks like a range or list of numbers; only ${best.raw} gets an address unless the pattern captures the last number in a (?<num_last>…) group${format2 ? '' : ' (read by vocab_format: 2)'}`, line);
     }
     return best;
   }

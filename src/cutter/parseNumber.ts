@@ -93,12 +93,16 @@ function clean(raw: string): string {
  *
  * @param raw - the captured `num` group (`I`, `(1)`, `1.2.`, `a`, `first`, `IV a.`, `106a`, `ca`)
  * @param style - the level's number style (vocab `levels[].number`)
+ * @param suffixes - whether inserted-number suffixes are read (`vocab_format: 2`): roman `IVa`,
+ *   letter `ca`, and arabic `106a` sequence-checked; false reads numbers as `vocab_format: 1` always
+ *   did (arabic `106a` accepted unchecked, `IVa` and `ca` not numbers)
  * @returns the eId part and numeric value, or undefined when `raw` is not a number of that style
  *   (e.g. `ii` as a letter), so the caller can try another level.
  */
-export function parseNumber(raw: string, style: NumberStyle): ParsedNumber | undefined {
+export function parseNumber(raw: string, style: NumberStyle, suffixes = true): ParsedNumber | undefined {
   const c = clean(raw);
   if (c === '') return undefined;
+  if (!suffixes) return parseNumberV1(c, style);
   switch (style) {
     case 'arabic': {
       const suffixed = /^(\d+)-?([a-z]{1,2})?$/.exec(c);
@@ -122,6 +126,30 @@ export function parseNumber(raw: string, style: NumberStyle): ParsedNumber | und
       if (suffixed === null) return undefined;
       const tail = suffixed[2] as string;
       return { id: (suffixed[1] as string) + tail, value: letterValue(suffixed[1] as string), suffix: /^\d/.test(tail) ? Number(tail) : suffixValue(tail) };
+    }
+    case 'ordinal_words': {
+      const index = ORDINALS.indexOf(c);
+      return index < 0 ? undefined : { id: String(index + 1), value: index + 1, suffix: 0 };
+    }
+    case 'none':
+      return { id: c, value: undefined, suffix: 0 };
+  }
+}
+
+/** Numbers as `vocab_format: 1` reads them, unchanged, so a document already cut plans the same rows. */
+function parseNumberV1(c: string, style: NumberStyle): ParsedNumber | undefined {
+  switch (style) {
+    case 'arabic': {
+      if (!/^\d+[a-z]*(-\d+[a-z]*)*$/.test(c)) return undefined;
+      return { id: c.replace(/^0+(?=\d)/, ''), value: /^\d+$/.test(c) ? Number(c) : undefined, suffix: 0 };
+    }
+    case 'roman': {
+      const value = romanValue(c);
+      return value === undefined ? undefined : { id: String(value), value, suffix: 0 };
+    }
+    case 'letter': {
+      const value = letterValue(c);
+      return value === undefined ? undefined : { id: c, value, suffix: 0 };
     }
     case 'ordinal_words': {
       const index = ORDINALS.indexOf(c);

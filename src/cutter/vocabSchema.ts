@@ -125,7 +125,13 @@ const unnumberedSchema = z.strictObject({
 /** Schema of a vocabulary file (YAML) or inline vocabulary object. */
 export const vocabSchema = z
   .strictObject({
-    vocab_format: z.literal(1),
+    /**
+     * 1: read as every release before issue 10 read it (any level's line starts a block; suffixes,
+     * `(?<title>)` and `(?<num_last>)` not read), so documents already in a KB plan the same rows.
+     * 2: a heading must begin a block unless its level is `inline`; suffixed numbers (`IVa`, `106a`,
+     * `ca`) are read and sequence-checked; `(?<title>)` fills `heading`; `(?<num_last>)` makes a range.
+     */
+    vocab_format: z.union([z.literal(1), z.literal(2)]),
     name: z.string().min(1),
     description: z.string().optional(),
     region: regionSchema.default({ end_required: true }),

@@ -156,7 +156,7 @@ describe('vocabulary files that fail their schema', () => {
 
   it('reports every problem as path: message, and YAML syntax errors with a line', () => {
     const file = path.join(dir, 'worse.yaml');
-    writeFileSync(file, 'vocab_format: 2\nname: x\nsections: []\nlevels:\n  - kind: Article\n    pattern: "("\n');
+    writeFileSync(file, 'vocab_format: 3\nname: x\nsections: []\nlevels:\n  - kind: Article\n    pattern: "("\n');
     let e: InputError | undefined;
     try {
       readVocabFile(file);

@@ -193,6 +193,25 @@ describe('an act with annexes (section type annex, repeating, Akoma Ntoso attach
   });
 });
 
+describe('vocab_format 1 is read as before (documents already in a KB plan the same rows)', () => {
+  it('the constitution as format 1: "IV a." is an error pointing to format 2, not a silent paragraph', () => {
+    const e = errorOf('lettered-constitution', { patch: (raw) => void (raw['vocab_format'] = 1) });
+    expect(e.message).toContain('line matches the pattern of level part but is not read as its heading: "IV a" is not a number of style roman (vocab_format: 2 reads suffixed numbers such as IVa or ca)');
+    expect(e.where.line).toBe(lineOf(sourceOf('lettered-constitution'), 'IV a.'));
+  });
+
+  it('the gapped code as format 1: every level line starts a block, titles and num_last are not read', () => {
+    const text = sourceOf('gapped-code').replace('§ 104. Venue\n', 'Venue rules follow.\n§ 104. Venue\n');
+    const v1 = planOf('gapped-code', { text, patch: (raw) => void (raw['vocab_format'] = 1) });
+    const v2 = planOf('gapped-code', { text });
+    expect(v1.rows.every((r) => r.heading === null)).toBe(true);
+    expect(addresses(v1)).toEqual([...addresses(v2).slice(0, addresses(v2).indexOf('chp_2__sec_106')), 'chp_2__sec_104', ...addresses(v2).slice(addresses(v2).indexOf('chp_2__sec_106'))]);
+    expect(addresses(v1)).toContain('chp_2__sec_104');
+    expect(addresses(v2)).not.toContain('chp_2__sec_104');
+    expect(v2.warnings).toEqual([expect.stringContaining('line looks like a section heading but follows text without a blank line')]);
+  });
+});
+
 describe('no silent mis-cut', () => {
   it('a heading line whose number is not of the level\'s style is an error; optional makes it a warning', () => {
     const text = sourceOf('gapped-code').replace('Chapter 2a Commercial', 'Chapter 2-bis Commercial');
