@@ -65,7 +65,8 @@ export function planCut(mark: Mark, vocab: Vocab, id: PlanIdentity): IuRow[] {
  * {@link planCut} with each unit's byte span in the region and the cutter's warnings (issue 10:
  * `plan` shows them so a user sees the structure before cutting).
  *
- * @param collectWarnings - false skips the per-line heading look-alike tests (the cut's hot path)
+ * @param collectWarnings - false builds no warning messages (the heading look-alike tests still run:
+ *   a sequence error names a line kept as text)
  * @throws InputError as {@link planCut}
  */
 export function planCutDetailed(mark: Mark, vocab: Vocab, id: PlanIdentity, collectWarnings = true): DetailedPlan {

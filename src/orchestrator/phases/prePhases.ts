@@ -24,6 +24,8 @@ export function liveSourceOfRun(deps: PhaseDeps): LiveDocument {
   return live;
 }
 
+const MAX_REPORT_WARNINGS = 20;
+
 /** Phase 1: pin the manifest digest and register the source version (idempotent). */
 export async function sourcePin(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
@@ -79,11 +81,19 @@ export async function cutplan(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   const rows = live.plan();
   const digest = live.writerDigest();
   const counts = countsByKind(rows);
+  const warnings = live.planWarnings();
   const upload = await publishRunDocument(deps, 'cutplan', phaseReport(deps, 'cutplan', context, {
     work: [
       `parsed the region into ${rows.length} information units in document order`,
       'canonical addresses are <DOC_PREFIX>/<eId> (Akoma Ntoso naming); no duplicate address',
       'writer_digest = sha256 of RFC 8785 JSON of the rowset sorted by canonical_address',
+      // The sovereign signs SG1 over this plan: what the cutter kept as text although it looked like
+      // structure is shown here, not only in the operator's `plan`.
+      ...(warnings.length === 0 ? [] : [
+        `the plan gave ${warnings.length} warning(s); read them before approving SG1:`,
+        ...warnings.slice(0, MAX_REPORT_WARNINGS).map((w) => `warning: ${w}`),
+        ...(warnings.length > MAX_REPORT_WARNINGS ? [`… ${warnings.length - MAX_REPORT_WARNINGS} more (orchestrate plan --document-id ${deps.run.law_id} --json lists all)`] : []),
+      ]),
     ],
     diff: Object.entries(counts).map(([k, n]) => ({ item: `planned IUs: ${k}`, pre: 0, post: n })),
     invariants: [

@@ -3,6 +3,9 @@ import { openDatabase } from '../../../src/db/openDatabase.js';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
 import { liveDocument } from '../../../src/orchestrator/liveDocument.js';
+import { openKb } from '../../../src/kb/openKb.js';
+import { runDocumentName } from '../../../src/kb/runDocuments.js';
+import { utcDateStamp } from '../../../src/kb/utcStamp.js';
 import { describeEachDatabase } from '../../support/engineUrls.js';
 import { makeCutWorkspace, recordingProgress } from '../../support/cutWorkspace.js';
 
@@ -16,6 +19,12 @@ describeEachDatabase('a cut of the lettered constitution writes titles and range
     expect(first, JSON.stringify(first)).toMatchObject({ code: 'AWAITING_SG1' });
     await ws.approve(first.run_id, 'SG1');
     expect(await resume({ config: ws.config, runId: first.run_id, progress: recordingProgress() })).toMatchObject({ code: 'AWAITING_SG2' });
+
+    // The sovereign sees the plan's warning in the cut plan report signed over at SG1.
+    const kb = await openKb({ dir: ws.config.kbDir });
+    const report = new TextDecoder().decode(await kb.read(`${first.kb_folder}/${runDocumentName('cutplan', utcDateStamp(new Date()))}`));
+    expect(report).toContain('the plan gave 1 warning(s); read them before approving SG1:');
+    expect(report).toMatch(/warning: line looks like a point heading but follows text without a blank line: .* \(knowledge\/dev\/laws\/basic-law\/source\.txt:71, offset \d+\)/);
 
     const db = await openDatabase(ws.config);
     try {
