@@ -49,7 +49,7 @@ interface Result {
 /** Runs one case on a source file; only its bytes are held before planning, as in phase 3. */
 function runOne(name: string, file: string): Result {
   const source = readFileSync(file);
-  const { vocab } = readVocabFile(path.join(shippedVocabDir(), 'eu-regulation-eurlex.yaml'));
+  const { vocab } = readVocabFile(path.join(shippedVocabDir(), 'eu-regulation-eurlex.yaml'), { checkPatterns: false });
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
 
   const t0 = performance.now();
