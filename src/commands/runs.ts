@@ -25,10 +25,35 @@ export interface RunsOptions {
   kb?: KbStore;
 }
 
+/** One runs-index line in `runs --json` (snake_case like every JSON output; issue 12). */
+export interface RunsEntryJson {
+  /** 1-based line number in the runs-index. */
+  line: number;
+  run_id: string;
+  document_id: string;
+  /** First 16 hex digits of the source version id. */
+  source_version_short: string;
+  state: string;
+  kb_folder: string;
+  change_set_id: string | null;
+  review_decision_id: string | null;
+  actor: string;
+  /** ISO 8601, minute precision: `2026-05-20T14:32Z`. */
+  closeout_utc: string;
+}
+
+/** The JSON form of a parsed runs-index record. */
+export function runsEntryJson(e: RunsIndexRecord): RunsEntryJson {
+  return {
+    line: e.line, run_id: e.runId, document_id: e.documentId, source_version_short: e.sourceVersionShort, state: e.state,
+    kb_folder: e.folder, change_set_id: e.changeSetId ?? null, review_decision_id: e.reviewDecisionId ?? null, actor: e.actor, closeout_utc: e.closeoutUtc,
+  };
+}
+
 /** JSON result of {@link runs}. `total` counts every parsed entry before filtering. */
 export interface RunsJson {
   path: string;
-  entries: RunsIndexRecord[];
+  entries: RunsEntryJson[];
   /** Entry-like lines that did not parse (never fatal). */
   issues: { line: number; message: string }[];
   total: number;
@@ -72,7 +97,7 @@ export async function runs(options: RunsOptions): Promise<{ json: RunsJson; text
     .filter((f) => wantState === undefined || f.state === wantState);
   const json: RunsJson = {
     path: RUNS_INDEX_PATH,
-    entries,
+    entries: entries.map(runsEntryJson),
     issues: parsed.issues,
     total: parsed.entries.length,
     not_closed_out: open,

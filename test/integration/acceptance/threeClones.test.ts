@@ -107,7 +107,7 @@ describe('operator, sovereign and auditor on three clones of one KB remote', () 
     await auditor.sync();
     const audit = () => verify({ config: auditorConfig(auditor), runId, kb: auditor });
     const closed = await runs({ config: auditorConfig(auditor), kb: auditor });
-    expect(closed.json.entries.map((e) => e.runId)).toEqual([runId]);
+    expect(closed.json.entries.map((e) => e.run_id)).toEqual([runId]);
     expect(closed.json.not_closed_out).toEqual([]);
     const clean = await audit();
     expect(clean.json.checks.filter((c) => !c.ok)).toEqual([]);

@@ -47,19 +47,19 @@ describe('orchestrate runs over the KB runs-index', () => {
 
     const all = await runs({ config: ws.config });
     expect(all.json.total).toBe(4);
-    expect(all.json.entries.map((e) => e.runId)).toEqual(written.map((e) => e.runId));
-    expect(all.json.entries[0]).toMatchObject({ documentId: 'us-const', state: 'done', changeSetId: written[0]!.changeSetId, closeoutUtc: '2026-03-01T10:30Z', folder: written[0]!.folder });
+    expect(all.json.entries.map((e) => e.run_id)).toEqual(written.map((e) => e.runId));
+    expect(all.json.entries[0]).toEqual({ line: expect.any(Number), run_id: written[0]!.runId, document_id: 'us-const', source_version_short: expect.stringMatching(/^[0-9a-f]{16}$/), state: 'done', kb_folder: written[0]!.folder, change_set_id: written[0]!.changeSetId, review_decision_id: expect.any(String), actor: expect.any(String), closeout_utc: '2026-03-01T10:30Z' });
     expect(all.json.issues.map((i) => i.message)).toEqual(['expected 9 backticked fields', 'KB folder is not <YYYYMMDD>[-HHMM]']);
     expect(all.json.issues.map((i) => i.line)).toEqual([9, 10]);
     expect(all.text).toContain(`issue: ${RUNS_INDEX_PATH}:9: expected 9 backticked fields`);
     expect(all.text.split('\n')[0]).toMatch(/^RUN\s+DOCUMENT\s+SOURCE\s+STATE/);
 
     const usConst = await runs({ config: ws.config, documentId: 'us-const' });
-    expect(usConst.json.entries.map((e) => e.runId)).toEqual([written[0]!.runId, written[2]!.runId]);
+    expect(usConst.json.entries.map((e) => e.run_id)).toEqual([written[0]!.runId, written[2]!.runId]);
     const done = await runs({ config: ws.config, state: 'DONE' });
-    expect(done.json.entries.map((e) => e.runId)).toEqual([written[0]!.runId, written[1]!.runId]);
+    expect(done.json.entries.map((e) => e.run_id)).toEqual([written[0]!.runId, written[1]!.runId]);
     const both = await runs({ config: ws.config, documentId: 'udhr', state: 'replayed' });
-    expect(both.json.entries.map((e) => e.runId)).toEqual([written[3]!.runId]);
+    expect(both.json.entries.map((e) => e.run_id)).toEqual([written[3]!.runId]);
     const none = await runs({ config: ws.config, documentId: 'eu-gdpr' });
     expect(none.json.entries).toEqual([]);
     expect(none.text).toContain('no closed-out run matches');
@@ -89,7 +89,7 @@ describe('orchestrate runs with a KB remote', () => {
     const first = entry('us-const', 'done', '20260310');
     await appendRunsIndexLine(hostA, first);
     const out = await runs({ config: ws.config, kb: hostB });
-    expect(out.json.entries.map((e) => e.runId)).toEqual([first.runId]);
+    expect(out.json.entries.map((e) => e.run_id)).toEqual([first.runId]);
     expect(out.json.warnings).toEqual([]);
 
     const gone = await repos.kb('host-c', { remote: `${repos.root}/missing.git` });
