@@ -14,6 +14,7 @@ import type { Config } from '../config/configSchema.js';
 import { EXIT, InputError } from '../errors.js';
 import { packageRoot } from '../packageRoot.js';
 import { normaliseRunId } from '../runId.js';
+import { pickRunIdArgument, resolveRunId } from './resolveRunId.js';
 
 /** The package's version (package.json), for `--version`. */
 function packageVersion(): string {
@@ -58,6 +59,13 @@ export interface CliIO {
  */
 function runIdArg(value: string): string {
   return normaliseRunId(value) ?? value;
+}
+
+const RUN_ID_HELP = 'the run id (also accepted as the argument): whole, with or without hyphens, or a unique prefix of at least 6 hex digits';
+
+/** The run id given as argument or `--run-id`, resolved (unique prefixes) against what this host sees. */
+async function runIdOf(positional: string | undefined, option: string | undefined, c: Config): Promise<string> {
+  return resolveRunId(pickRunIdArgument(positional, option, true) as string, c);
 }
 
 interface GlobalOptions {
@@ -176,14 +184,15 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     );
 
   program
-    .command('resume')
+    .command('resume [run-id]')
     .description('resume a stopped or paused run from its sidecar (persisted keys are re-validated, never recomputed)')
-    .requiredOption('--run-id <run-id>', 'the run to resume (with or without hyphens)', runIdArg)
+    .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--json', 'print the outcome as JSON')
-    .action(async (opts: { runId: string; json?: boolean }) =>
+    .action(async (positional: string | undefined, opts: { runId?: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const [{ resume }, { runOutcomeReport, stderrProgress }] = await Promise.all([import('../commands/resume.js'), import('./formatRunOutcome.js')]);
-        const o = await resume({ config: await config(), runId: opts.runId, progress: stderrProgress(io.stderr) });
+        const c = await config();
+        const o = await resume({ config: c, runId: await runIdOf(positional, opts.runId, c), progress: stderrProgress(io.stderr) });
         const r = runOutcomeReport(o, secrets);
         return { json: r.json, text: r.text, exitCode: r.exitCode };
       })(),
@@ -192,9 +201,9 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   const passphrase = (): { passphrase?: string } => (io.env['ORCHESTRATE_KEY_PASSPHRASE'] === undefined ? {} : { passphrase: io.env['ORCHESTRATE_KEY_PASSPHRASE'] });
 
   program
-    .command('approve')
+    .command('approve [run-id]')
     .description('sovereign helper: sign an approval (or a deny) of the uploaded gate request and commit it into the run folder')
-    .option('--run-id <run-id>', 'the run (with or without hyphens)', runIdArg)
+    .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--run-folder <path>', 'the run folder in a KB clone: approve from the KB alone, without the operator\'s sidecar')
     .requiredOption('--gate <gate>', 'SG1 or SG2')
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
@@ -202,17 +211,19 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     .option('--reason <text>', 'why (required with --deny)')
     .option('--yes', 'sign without asking (scripts: read the request first); without a terminal it is required')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId?: string; runFolder?: string; gate: string; key: string; deny?: boolean; reason?: string; yes?: boolean; json?: boolean }) =>
+    .action(async (positional: string | undefined, opts: { runId?: string; runFolder?: string; gate: string; key: string; deny?: boolean; reason?: string; yes?: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { approve } = await import('../commands/approve.js');
+        const c = await config();
+        const runId = pickRunIdArgument(positional, opts.runId, false) === undefined ? undefined : await runIdOf(positional, opts.runId, c);
         const ask = io.confirm;
         if (opts.yes !== true && ask === undefined) {
           throw new InputError('approve shows the request and asks before signing, and there is no terminal to ask on', { field: 'yes' }, [], 'read the request in the run folder, then pass --yes');
         }
         const confirm = opts.yes === true || ask === undefined ? {} : { confirm: (summary: string) => ask(`${summary}\n\nSign this ${opts.deny === true ? 'deny' : 'approval'}? [y/N] `) };
         const r = await approve({
-          config: await config(), cwd: io.cwd, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...confirm,
-          ...(opts.runId === undefined ? {} : { runId: opts.runId }), ...(opts.runFolder === undefined ? {} : { runFolder: opts.runFolder }),
+          config: c, cwd: io.cwd, gate: opts.gate, keyFile: opts.key, ...passphrase(), ...confirm,
+          ...(runId === undefined ? {} : { runId }), ...(opts.runFolder === undefined ? {} : { runFolder: opts.runFolder }),
           ...(opts.deny === true ? { deny: true } : {}), ...(opts.reason === undefined ? {} : { reason: opts.reason }),
         });
         return { json: r.json, text: r.text };
@@ -220,16 +231,18 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     );
 
   program
-    .command('status')
+    .command('status [run-id]')
     .description('phase, keys, stop and gate waiting time of one run, or one line per run')
-    .option('--run-id <run-id>', 'one run in detail (with or without hyphens)', runIdArg)
+    .option('--run-id <run-id>', `one run in detail: ${RUN_ID_HELP}`, runIdArg)
     .option('--waiting', 'only runs paused at a sovereign gate')
     .option('--older-than <duration>', 'with --waiting: only gates waiting longer than this (30m, 24h, 7d)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId?: string; waiting?: boolean; olderThan?: string; json?: boolean }) =>
+    .action(async (positional: string | undefined, opts: { runId?: string; waiting?: boolean; olderThan?: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { parseDuration, status } = await import('../commands/status.js');
-        const r = await status({ config: await config(), ...(opts.runId === undefined ? {} : { runId: opts.runId }), ...(opts.waiting === true ? { waiting: true } : {}), ...(opts.olderThan === undefined ? {} : { olderThanMs: parseDuration(opts.olderThan) }) });
+        const c = await config();
+        const runId = pickRunIdArgument(positional, opts.runId, false) === undefined ? undefined : await runIdOf(positional, opts.runId, c);
+        const r = await status({ config: c, ...(runId === undefined ? {} : { runId }), ...(opts.waiting === true ? { waiting: true } : {}), ...(opts.olderThan === undefined ? {} : { olderThanMs: parseDuration(opts.olderThan) }) });
         return { json: r.json, text: r.text };
       })(),
     );
@@ -249,29 +262,31 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
     );
 
   program
-    .command('verify')
+    .command('verify [run-id]')
     .description("the auditor's check of a run from the KB, the sidecar and the database; non-zero exit naming each mismatch")
-    .requiredOption('--run-id <run-id>', 'the run to verify (with or without hyphens)', runIdArg)
+    .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--kb-only', 'verify from the KB clone and the trusted keyring alone (automatic when the run has no sidecar here); DB rows only with DATABASE_URL')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId: string; kbOnly?: boolean; json?: boolean }) =>
+    .action(async (positional: string | undefined, opts: { runId?: string; kbOnly?: boolean; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { verify } = await import('../commands/verify.js');
-        return verify({ config: await config(), runId: opts.runId, kbOnly: opts.kbOnly === true });
+        const c = await config();
+        return verify({ config: c, runId: await runIdOf(positional, opts.runId, c), kbOnly: opts.kbOnly === true });
       })(),
     );
 
   program
-    .command('void')
+    .command('void [run-id]')
     .description("sovereign void of a run's change set (signed VOID document + change_set_void row); frees the document for a new run")
-    .requiredOption('--run-id <run-id>', 'the run to void (with or without hyphens)', runIdArg)
+    .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
     .requiredOption('--reason <text>', 'why the run is voided')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { runId: string; key: string; reason: string; json?: boolean }) =>
+    .action(async (positional: string | undefined, opts: { runId?: string; key: string; reason: string; json?: boolean }) =>
       run(opts.json === true, async () => {
         const { voidRun } = await import('../commands/void.js');
-        const r = await voidRun({ config: await config(), cwd: io.cwd, runId: opts.runId, keyFile: opts.key, reason: opts.reason, ...passphrase() });
+        const c = await config();
+        const r = await voidRun({ config: c, cwd: io.cwd, runId: await runIdOf(positional, opts.runId, c), keyFile: opts.key, reason: opts.reason, ...passphrase() });
         return { json: r.json, text: r.text };
       })(),
     );
