@@ -35,13 +35,22 @@ Exit codes:
 
 Examples:
   orchestrate init --backup-recipient keyring/ada.pub.asc
-  orchestrate document add --law-id us-const --source constitution.txt --title "Constitution of the United States"
+  orchestrate document add --law-id us-const --doc-prefix US-CONST --title "Constitution of the United States" \\
+    --source constitution.txt --vocab nara-us-constitution
+  orchestrate plan --document-id us-const
   orchestrate cut --document-id us-const
-  orchestrate approve --run-id <run_id> --gate SG1 --key ~/keys/ada.sec.asc
-  orchestrate resume --run-id <run_id>
-  orchestrate verify --run-id <run_id> --kb-only
+  orchestrate approve <run_id> --gate SG1 --key ~/keys/ada.sec.asc
+  orchestrate resume <run_id>
+  orchestrate verify <run_id> --kb-only
+
+A run id may be shortened to a unique prefix of 6 or more hex digits (01a24944-1cdb).
 
 Every command takes --json (one JSON document on stdout, errors too) and -w <workspace>.`;
+
+/** The text after a command's own help: examples and exit codes (issue 12). */
+function commandHelp(examples: readonly string[], exitCodes: string): string {
+  return `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n\nExit codes: ${exitCodes}`;
+}
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIO {
@@ -158,6 +167,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('init [dir]')
     .description('create a workspace: orchestrate.yaml, a KB git repository, sidecars/ and keyring/ (existing files are kept)')
+    .addHelpText('after', commandHelp(['orchestrate init ~/cuts --backup-recipient ~/ada-keys/ada-lovelace.pub.asc', 'orchestrate -w ~/cuts init --json'], '0 created or kept; 2 bad input (a missing key file: nothing written)'))
     .option('--backup-recipient <file...>', 'armored public key file(s) the pre-write backup is encrypted to: sets backup.recipients in orchestrate.yaml (comments kept)')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string | undefined, opts: { backupRecipient?: string[]; json?: boolean }) =>
@@ -172,6 +182,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('cut')
     .description('run a governed cut of the document\'s current source version (11 phases, 2 sovereign gates)')
+    .addHelpText('after', commandHelp(['orchestrate cut --document-id us-const', 'orchestrate cut --document-id us-const --json'], '0 done or an idempotent replay; 10 paused at SG1; 20 stopped; 2 bad input or a failed preflight (nothing created)'))
     .requiredOption('--document-id <law-id>', 'the law-id, e.g. us-const')
     .option('--json', 'print the outcome as JSON')
     .action(async (opts: { documentId: string; json?: boolean }) =>
@@ -186,6 +197,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('resume [run-id]')
     .description('resume a stopped or paused run from its sidecar (persisted keys are re-validated, never recomputed)')
+    .addHelpText('after', commandHelp(['orchestrate resume 01a24944-1cdb-7fae-b3b3-0f967fff101b', 'orchestrate resume 01a249441cdb      # a unique prefix'], '0 done; 10 paused at the next gate; 20 stopped (the message names the runbook section); 2 bad input'))
     .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--json', 'print the outcome as JSON')
     .action(async (positional: string | undefined, opts: { runId?: string; json?: boolean }) =>
@@ -203,6 +215,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('approve [run-id]')
     .description('sovereign helper: sign an approval (or a deny) of the uploaded gate request and commit it into the run folder')
+    .addHelpText('after', commandHelp(['ORCHESTRATE_KEY_PASSPHRASE=… orchestrate approve 01a249441cdb --gate SG1 --key ~/ada-keys/ada-lovelace.sec.asc', 'orchestrate approve --run-folder knowledge/dev/laws/us-const/v…-automation-cut-20261206 --gate SG2 --key ada.sec.asc --yes', 'orchestrate approve 01a249441cdb --gate SG1 --key ada.sec.asc --deny --reason "wrong source version"'], '0 signed and committed; 2 bad input or declined (nothing committed)'))
     .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--run-folder <path>', 'the run folder in a KB clone: approve from the KB alone, without the operator\'s sidecar')
     .requiredOption('--gate <gate>', 'SG1 or SG2')
@@ -233,6 +246,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('status [run-id]')
     .description('phase, keys, stop and gate waiting time of one run, or one line per run')
+    .addHelpText('after', commandHelp(['orchestrate status', 'orchestrate status 01a249441cdb', 'orchestrate status --waiting --older-than 24h'], '0 always (each run\'s state is in the output)'))
     .option('--run-id <run-id>', `one run in detail: ${RUN_ID_HELP}`, runIdArg)
     .option('--waiting', 'only runs paused at a sovereign gate')
     .option('--older-than <duration>', 'with --waiting: only gates waiting longer than this (30m, 24h, 7d)')
@@ -250,6 +264,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('runs')
     .description('the runs-index of the KB, parsed (one line per run)')
+    .addHelpText('after', commandHelp(['orchestrate runs', 'orchestrate runs --document-id us-const --state done --json'], '0 always (lines that do not parse are listed as issues)'))
     .option('--document-id <law-id>', 'only runs of this document')
     .option('--state <state>', 'only runs in this state')
     .option('--json', 'print the result as JSON')
@@ -264,6 +279,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('verify [run-id]')
     .description("the auditor's check of a run from the KB, the sidecar and the database; non-zero exit naming each mismatch")
+    .addHelpText('after', commandHelp(['orchestrate verify 01a249441cdb', 'orchestrate verify 01a249441cdb --kb-only      # from a KB clone and the keyring alone'], '0 every check passed; 20 a mismatch (each one named); 2 bad input'))
     .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .option('--kb-only', 'verify from the KB clone and the trusted keyring alone (automatic when the run has no sidecar here); DB rows only with DATABASE_URL')
     .option('--json', 'print the result as JSON')
@@ -278,6 +294,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('void [run-id]')
     .description("sovereign void of a run's change set (signed VOID document + change_set_void row); frees the document for a new run")
+    .addHelpText('after', commandHelp(['ORCHESTRATE_KEY_PASSPHRASE=… orchestrate void 01a249441cdb --key ~/ada-keys/ada-lovelace.sec.asc --reason "cut of the wrong version"'], '0 voided; 2 bad input (nothing changed); 20 stopped (database or KB unavailable)'))
     .option('--run-id <run-id>', RUN_ID_HELP, runIdArg)
     .requiredOption('--key <file>', "the sovereign's armored private key (passphrase from ORCHESTRATE_KEY_PASSPHRASE)")
     .requiredOption('--reason <text>', 'why the run is voided')
@@ -295,6 +312,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   document
     .command('add')
     .description('copy a law source into the KB with its document.yaml and commit both')
+    .addHelpText('after', commandHelp(['orchestrate document add --law-id us-const --doc-prefix US-CONST --title "Constitution of the United States" --source constitution.txt --vocab nara-us-constitution', 'orchestrate document add --law-id model-act --doc-prefix MODEL-ACT --title "Model Act" --source act.txt --vocab my-layout.yaml'], '0 added (commits in the KB); 2 bad input (nothing committed)'))
     .requiredOption('--law-id <id>', 'lowercase slug of the doc prefix, e.g. us-const')
     .requiredOption('--doc-prefix <prefix>', 'canonical address prefix, e.g. US-CONST')
     .requiredOption('--title <title>', 'document title')
@@ -315,6 +333,7 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
   program
     .command('plan')
     .description('dry run: mark and cut plan of the current source version, no database write')
+    .addHelpText('after', commandHelp(['orchestrate plan --document-id us-const', 'orchestrate plan --document-id us-const --json > plan.json'], '0 planned (read the warnings); 2 bad input'))
     .requiredOption('--document-id <law-id>', 'the law-id, e.g. us-const')
     .option('--json', 'print the full plan as JSON')
     .action(async (opts: { documentId: string; json?: boolean }) =>

@@ -45,6 +45,14 @@ describe('orchestrate CLI foundation', () => {
     const usage = await run(process.execPath, [bin, 'cut', '--json']).then(() => ({ stdout: '', code: 0 }), (e: { stdout: string; code: number }) => e);
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, code: 'STOP_INPUT', exit_code: 2, next: 'orchestrate cut --help' });
+    // every user command's own help has examples and its exit codes (issue 12), in process
+    for (const cmd of [['init'], ['cut'], ['resume'], ['approve'], ['status'], ['runs'], ['verify'], ['void'], ['document', 'add'], ['plan'], ['keys', 'generate']]) {
+      const io = capture(ws);
+      await runCli([...cmd, '--help'], io);
+      const help = io.out.join('');
+      expect(help, cmd.join(' ')).toMatch(/\nExamples:\n {2}(ORCHESTRATE_KEY_PASSPHRASE=… )?orchestrate /);
+      expect(help, cmd.join(' ')).toMatch(/\nExit codes: 0 /);
+    }
     const db = await run(process.execPath, [bin, 'db', '--help']);
     expect(db.stdout).toMatch(/migrate/);
     expect(db.stdout).toMatch(/verify/);
