@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const index = await readFile(path.join(ws, 'kb', 'knowledge', 'dev', 'laws', '_orchestrator-runs-index', 'v0.6-runs.md'), 'utf8');
   out(`\nruns-index line (knowledge/dev/laws/_orchestrator-runs-index/v0.6-runs.md):\n    ${index.split('\n').filter((l) => l.startsWith('- ')).join('\n    ')}\n`);
   out(`\ndemo complete. Explore it: cd ${ws} && node ${path.join(packageRoot(), 'dist', 'src', 'cli.js')} status\n`);
+  out(`The demo workspace stays for you to explore; remove it with: rm -rf ${ws}\n`);
 }
 
 main().catch((err: unknown) => {
