@@ -30,7 +30,7 @@ interface RunFields {
 }
 
 /** `--json` of a finished (or replayed) cut/resume. */
-export type RunDoneJson = { ok: true; code: null; exit_code: number; message: string; run_id: string } & RunFields;
+export type RunDoneJson = { ok: true; code: null; exit_code: number; message: string; run_id: string; next: string } & RunFields;
 
 /** `--json` of a stopped or paused cut/resume: the one stop shape plus the run fields. */
 export type RunStopJson = StopReportJson & RunFields;
@@ -55,10 +55,12 @@ export function runOutcomeReport(o: RunOutcome, secrets: readonly string[] = [])
   if (o.code === null) {
     const message = scrubText(o.message, secrets);
     const head = o.replayed_from !== null ? `replayed_from=${o.replayed_from}: ${message}` : `done: ${message}`;
+    // A finished run's next step is the auditor's check of the run that holds the evidence.
+    const next = `orchestrate verify ${o.replayed_from ?? o.run_id}`;
     return {
       exitCode: o.exitCode,
-      json: { ok: true, code: null, exit_code: o.exitCode, message, run_id: o.run_id, ...run },
-      text: [head, `run_id: ${o.run_id}`, ...context].join('\n'),
+      json: { ok: true, code: null, exit_code: o.exitCode, message, run_id: o.run_id, next, ...run },
+      text: [head, `run_id: ${o.run_id}`, ...context, `next: ${next}`].join('\n'),
     };
   }
   const keys = Object.entries(o.keys).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k);

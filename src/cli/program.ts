@@ -174,8 +174,11 @@ export function buildProgram(io: CliIO, state: { exitCode: number }): Command {
       run(opts.json === true, async () => {
         const { init } = await import('../commands/init.js');
         const r = await init({ dir: dir ?? program.opts<GlobalOptions>().workspace ?? '.', cwd: io.cwd, env: io.env, ...(opts.backupRecipient === undefined ? {} : { backupRecipients: opts.backupRecipient }) });
-        const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`), ...r.updated.map((u) => `  set     ${u}`)].join('\n');
-        return { json: { ok: true, ...r }, text };
+        const next = r.updated.length > 0
+          ? 'orchestrate document add --law-id … --doc-prefix … --title … --source FILE --vocab NAME|FILE'
+          : 'a sovereign\'s public key in keyring/ (orchestrate keys generate) and orchestrate init --backup-recipient keyring/<key>.pub.asc, then orchestrate document add …';
+        const text = [`workspace ${r.workspace}`, ...r.created.map((c) => `  created ${c}`), ...r.kept.map((k) => `  kept    ${k}`), ...r.updated.map((u) => `  set     ${u}`), `next: ${next}`].join('\n');
+        return { json: { ok: true, ...r, next }, text };
       })(),
     );
 

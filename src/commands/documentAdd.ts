@@ -20,8 +20,9 @@ export interface DocumentAddOptions {
   kb: KbWriter;
 }
 
-/** Result: what was written, plus a one-paragraph human summary. */
+/** Result: what was written, the next command, plus a one-paragraph human summary. */
 export interface DocumentAddResult extends AddDocumentResult {
+  next: string;
   text: string;
 }
 
@@ -49,5 +50,5 @@ export async function documentAdd(opts: DocumentAddOptions): Promise<DocumentAdd
     ...result.uploads.map((u) => `  ${u.path}  ${u.bytes} bytes  sha256 ${u.sha256}  commit ${u.commit.slice(0, 12)}`),
     `next: orchestrate plan --document-id ${result.law_id}`,
   ];
-  return { ...result, text: lines.join('\n') };
+  return { ...result, next: `orchestrate plan --document-id ${result.law_id}`, text: lines.join('\n') };
 }

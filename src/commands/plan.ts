@@ -56,6 +56,8 @@ export interface PlanJson {
   warnings: string[];
   digests: { manifest_digest: string; writer_digest: string };
   units: PlanUnit[];
+  /** `orchestrate cut --document-id <law-id>`. */
+  next: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function plan(opts: PlanOptions): Promise<{ json: PlanJson; text: s
       manifest_digest: manifestDigest({ document_id: doc.document.law_id, source_version_id: doc.sourceVersionId, region: { start: mark.start, end: mark.end }, vocab: doc.vocab }),
       writer_digest: writerDigest(rows),
     },
+    next: `orchestrate cut --document-id ${doc.document.law_id}`,
     units: rows.map((r, i) => ({
       canonical_address: r.canonical_address,
       unit_kind: r.unit_kind,
@@ -125,6 +128,7 @@ function planText(p: PlanJson): string {
     `last  ${p.units[p.units.length - 1]?.canonical_address ?? '-'}`,
     `manifest_digest ${p.digests.manifest_digest}`,
     `writer_digest   ${p.digests.writer_digest}`,
+    `next: ${p.next}`,
   ];
   if (p.warnings.length > 0) {
     const shown = p.warnings.slice(0, MAX_WARNINGS_SHOWN);

@@ -111,9 +111,11 @@ describe('document add + plan on a real git KB', () => {
     const fixture = layoutFixture('lettered-constitution');
     const added = await documentAdd({ cwd: repoRoot, kbDir: dir, lawId: 'basic-law', docPrefix: 'BASIC-LAW', title: 'Model Basic Law', source: fixture.source, vocab: fixture.vocab, kb });
     expect(added.warnings).toBe(1);
+    expect(added.next).toBe('orchestrate plan --document-id basic-law');
     expect(added.text).toContain('1 warning(s) about lines that look like headings');
     const { json, text } = await plan({ kbDir: dir, documentId: 'basic-law', json: false });
     expect(json.warnings).toHaveLength(1);
+    expect(json.next).toBe('orchestrate cut --document-id basic-law');
     expect(text).toContain('1 warning(s): look at these lines before cutting');
     expect(text).toMatch(/warning: line looks like a point heading but follows text without a blank line: .* \(knowledge\/.*source\.txt:71, offset \d+\)/);
     expect(text).toMatch(/level 2: 25 article/);

@@ -71,5 +71,8 @@ describe('runOutcomeReport: a machine stop renders like a thrown error', () => {
     const r = runOutcomeReport(outcome({ code: null, state: 'done', exitCode: 0, message: `run ${RUN} is complete`, stop: null }));
     expect(r).toMatchObject({ exitCode: 0, json: { ok: true, code: null, exit_code: 0, run_id: RUN, state: 'done' } });
     expect(r.text.split('\n')[0]).toBe(`done: run ${RUN} is complete`);
+    // every outcome names what to run next: for a finished run, the auditor's check
+    expect(r.json).toMatchObject({ next: `orchestrate verify ${RUN}` });
+    expect(r.text.split('\n').at(-1)).toBe(`next: orchestrate verify ${RUN}`);
   });
 });
