@@ -17,7 +17,7 @@ import type { Config } from '../config/configSchema.js';
 import type { Database } from '../db/Database.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/openDatabase.js';
-import { InputError } from '../errors.js';
+import { InputError, StopError } from '../errors.js';
 import type { KbStore } from '../kb/KbStore.js';
 import { openKb } from '../kb/openKb.js';
 import { withFacts } from '../stops/withFacts.js';
@@ -29,7 +29,7 @@ import { loadRun, persistSidecar, type LoadedRun } from '../registry/runRecord.j
 import { holdRunSessionLock } from '../registry/runRegistry.js';
 import type { RunView } from '../../machines/runView.js';
 import { buildVoidText, verifyVoidDocument, type AcceptedVoid, isVoidDocumentName, voidDocumentName } from '../void/voidDocument.js';
-import { recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
+import { findChangeSetVoid, recordChangeSetVoid } from '../void/recordChangeSetVoid.js';
 import { assertWorkspace } from '../orchestrator/preflight.js';
 
 /** Options of {@link voidRun}. Relative `keyFile` resolves from `cwd`. */
@@ -63,17 +63,11 @@ export interface VoidJson {
   signer_fingerprint: string;
   /** The change_set_void row; null when the run wrote no change set. */
   db_row: { id: string; adopted: boolean } | null;
+  /** True when the run was voided before this call: nothing was changed (a void is safe to run twice). */
+  already_voided: boolean;
   next: string;
 }
 
-/** The run from the registry (or this host's sidecar, registered then), refused when already voided. */
-async function readRun(db: Database, config: Config, runId: string): Promise<LoadedRun> {
-  const run = await loadRun(db, config, runId);
-  if (run.view.state === 'voided') {
-    throw new InputError(`run ${runId} is already voided`, { field: 'state' }, [], `orchestrate status --run-id ${runId} shows it; a voided run does not block a new cut`);
-  }
-  return run;
-}
 
 /** The change set the run wrote: pinned, or committed by leg A before the sidecar recorded it (DESIGN §5 layer 2). */
 async function changeSetOf(db: Database, ctx: RunView): Promise<string | null> {
@@ -99,10 +93,16 @@ async function earlierVoid(kb: KbStore, ctx: RunView, keyring: TrustedKeyring, c
  * write, so a live `cut`/`resume` of the run is never voided under its feet.
  *
  * @returns `json` ({@link VoidJson}) and `text`
- * @throws InputError (exit 2): unknown or malformed run id, run already voided, empty reason,
+ * A run already voided is not voided again: the call adopts the earlier void (its VOID document, made
+ * sure committed and pushed, and its change_set_void row), changes nothing and succeeds with
+ * `already_voided: true`, whoever signs this time and for whatever reason (safe to run twice, e.g.
+ * after a void killed after it recorded).
+ *
+ * @throws InputError (exit 2): unknown or malformed run id, empty reason,
  *   unreadable key file or wrong passphrase, signer not in the trusted keyring — nothing is written
  * @throws StopError `STOP_LOCKED` when a live process holds the run; `STOP_DRIFT` when the change
- *   set is not the run's or another run voided it; `STOP_KB_UPLOAD` / `STOP_DB` from the writes
+ *   set is not the run's or another run voided it, or a run recorded as voided has no valid VOID
+ *   document in its folder; `STOP_KB_UPLOAD` / `STOP_DB` from the writes
  */
 export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; text: string }> {
   const { config, runId } = options;
@@ -120,7 +120,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     const db = options.db ?? (opened = await openDatabase(config));
     await migrate(db);
     session = await holdRunSessionLock(db, runId);
-    const { sidecar, view: ctx, version } = await readRun(db, config, runId);
+    const { sidecar, view: ctx, version }: LoadedRun = await loadRun(db, config, runId);
     const changeSetId = await changeSetOf(db, ctx);
     const kb = options.kb ?? (await openKb({ dir: config.kbDir, retry: { minTimeout: config.kbRetryMinMs }, author: key.author }));
     await withFacts(kb.sync(), { runId, written: [], notWritten: ['void document', 'change_set_void', 'sidecar'] });
@@ -129,6 +129,33 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     let signer: string;
     let signedReason: string;
     const earlier = await earlierVoid(kb, ctx, keyring, changeSetId, now);
+    if (ctx.state === 'voided') {
+      if (earlier === undefined) {
+        throw new StopError('STOP_DRIFT', `run ${runId} is recorded as voided, but its run folder ${ctx.kb_folder} holds no valid VOID document`, {
+          runId, notWritten: ['void document', 'change_set_void', 'sidecar'],
+          next: 'restore the VOID document from the KB remote (git log of the run folder), then run verify',
+        });
+      }
+      const relPath = `${ctx.kb_folder}/${earlier.name}`;
+      const bytes = await kb.read(relPath);
+      const adopted = await kb.upload(relPath, bytes, 'void: adopt', { scope: 'void' });
+      const row = changeSetId === null ? undefined : await findChangeSetVoid(db, changeSetId);
+      const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
+      const json: VoidJson = {
+        ok: true, run_id: runId, document_id: ctx.document_id, previous_state: 'voided', state: 'voided', change_set_id: changeSetId,
+        void_document: { name: earlier.name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: adopted.commit, adopted: true },
+        signer_fingerprint: earlier.verdict.signer_fingerprint.toUpperCase(), db_row: row === undefined ? null : { id: row.id, adopted: true },
+        already_voided: true, next,
+      };
+      const text = [
+        `run ${runId} (${ctx.document_id}) was already voided: nothing changed`,
+        `  void document  ${relPath} (signed by ${json.signer_fingerprint}: "${earlier.verdict.fields.reason}")`,
+        `  commit         ${adopted.commit}`,
+        `  change set     ${changeSetId ?? 'none'}${row === undefined ? '' : ` (change_set_void ${row.id})`}`,
+        `next: ${next}`,
+      ].join('\n');
+      return { json, text };
+    }
     if (earlier !== undefined) {
       const relPath = `${ctx.kb_folder}/${earlier.name}`;
       const bytes = await kb.read(relPath);
@@ -168,7 +195,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
     const json: VoidJson = {
       ok: true, run_id: runId, document_id: ctx.document_id, previous_state: ctx.state, state: 'voided', change_set_id: changeSetId,
-      void_document: doc, signer_fingerprint: signer.toUpperCase(), db_row: row, next,
+      void_document: doc, signer_fingerprint: signer.toUpperCase(), db_row: row, already_voided: false, next,
     };
     const text = [
       `run ${runId} (${ctx.document_id}) voided; it was ${ctx.state}`,

@@ -66,7 +66,7 @@ describeEachEngineOnCopies('orchestrate void', buildVoidRuns, ({ data, test }) =
   const voidsOf = async (db: Database, changeSetId: string): Promise<number> =>
     Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM cutter_governance.change_set_void WHERE change_set_id = $1', [changeSetId])).rows[0]?.n);
 
-  test('voids a run stopped between leg A and leg B: signed VOID doc, DB row, sidecar voided; a second void is refused', async ({ copy, expect }) => {
+  test('voids a run stopped between leg A and leg B: signed VOID doc, DB row, sidecar voided; a second void adopts it and changes nothing', async ({ copy, expect }) => {
     const { ws, db } = copy;
     const run = data().legA;
     expect(run.view).toMatchObject({ state: 'stopped', stop: { code: 'STOP_BETWEEN_LEG_A_AND_LEG_B' } });
@@ -96,9 +96,14 @@ describeEachEngineOnCopies('orchestrate void', buildVoidRuns, ({ data, test }) =
     expect(findReplayRuns(listing.runs, run.lawId, run.view.source_version_id)).toEqual({ kind: 'fresh' });
 
     const files = await ws.kb.list(run.folder);
-    const again = await rejection(voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'again', db }));
-    expect(again).toBeInstanceOf(InputError);
-    expect((again as InputError).message).toContain('already voided');
+    // A second void is safe: it adopts the first (same document, same row), changes nothing, succeeds.
+    const head = await ws.kb.headCommit();
+    const again = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'again', db });
+    expect(again.json).toMatchObject({ ok: true, already_voided: true, previous_state: 'voided', state: 'voided', db_row: { id: row?.id, adopted: true } });
+    expect(again.text).toMatch(/was already voided: nothing changed/);
+    expect(again.text).toContain('"leg B will not be completed"');
+    expect(again.json.void_document).toMatchObject({ path: out.json.void_document.path, sha256: out.json.void_document.sha256, adopted: true });
+    expect(await ws.kb.headCommit()).toBe(head);
     expect(await ws.kb.list(run.folder)).toEqual(files);
     expect(await voidsOf(db, run.changeSetId!)).toBe(1);
   });
@@ -196,14 +201,14 @@ describeEachEngineOnCopies('orchestrate void', buildVoidRuns, ({ data, test }) =
     expect(await findChangeSetVoid(db, changeSetId)).toMatchObject({ run_id: run.runId });
   });
 
-  test('two concurrent voids of one run: exactly one wins, the other is STOP_LOCKED or finds it voided', async ({ copy, expect }) => {
+  test('two concurrent voids of one run: exactly one voids, the other is STOP_LOCKED or adopts it', async ({ copy, expect }) => {
     const { ws, db } = copy;
     const run = data().legA;
-    const attempt = (): Promise<unknown> => voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'race', db });
+    const attempt = (): Promise<Awaited<ReturnType<typeof voidRun>>> => voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'race', db });
     const results = await Promise.allSettled([attempt(), attempt()]);
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(loser.reason instanceof InputError ? loser.reason.message : stopCodeOf(loser.reason)).toMatch(/STOP_LOCKED|already voided/);
+    const voided = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof voidRun>>>).value.json.already_voided);
+    expect(voided.filter((already) => !already)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected') as PromiseRejectedResult[]) expect(stopCodeOf(r.reason)).toBe('STOP_LOCKED');
     expect((await ws.kb.list(run.folder)).filter((n) => n.startsWith('VOID-'))).toHaveLength(1);
   });
 });
