@@ -225,7 +225,9 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       if (rule.unit !== undefined) {
         popTo(0);
         const part = rule.unit.numbered ? `${rule.unit.abbr}_${nextPosition(`root:${rule.unit.abbr}`)}` : rule.unit.abbr;
-        stack.push(add({ address: prefix + part, kind: rule.unit.kind, sectionType: rule.type, parent: -1, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1));
+        const marker = add({ address: prefix + part, kind: rule.unit.kind, sectionType: rule.type, parent: -1, heading: null, startChar, startLine: first, maxBlocks: undefined }, 1);
+        stack.push(marker);
+        if (rule.unit.title_line === true) expectTitle = marker;
         continue;
       }
     }

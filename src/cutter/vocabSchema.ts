@@ -53,6 +53,8 @@ const markerUnitSchema = z.strictObject({
   abbr: ident,
   /** true: eId `<abbr>_<n>` by position; false: eId `<abbr>` (must then be unique). */
   numbered: z.boolean().default(false),
+  /** true: the block after the start line is the unit's title (`heading`), as a level's `title_line`. */
+  title_line: z.boolean().optional(),
 });
 
 const sectionSchema = z.strictObject({

@@ -176,7 +176,9 @@ describe('an act with annexes (section type annex, repeating, Akoma Ntoso attach
     const p = planOf('annexed-act');
     expect(addresses(p)).toEqual(['sec_1', 'sec_2', 'sec_3', 'att_1', 'att_1__item_1', 'att_1__item_2', 'att_1__item_3', 'att_2', 'att_2__item_1', 'att_2__item_2']);
     expect(p.rows.filter((r) => r.section_type === 'annex').map((r) => r.canonical_address.slice(2))).toEqual(addresses(p).slice(3));
-    expect(row(p, 'att_2')?.text).toBe('ANNEX II\nRecords kept for thirty years\n\n');
+    expect(row(p, 'att_2')?.text).toBe('ANNEX II\n\nRecords kept for thirty years\n\n');
+    expect(row(p, 'att_1')?.heading).toBe('Records every public body keeps');
+    expect(row(p, 'att_2')?.heading).toBe('Records kept for thirty years');
   });
 
   it('without repeat the second annex is text of the first annex', () => {
