@@ -94,3 +94,58 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
   const sha256 = createHash('sha256').update(canonicalize({ role, checks }) ?? '', 'utf8').digest('hex');
   return { role, ok: checks.every((c) => c.ok), checks, sha256 };
 }
+
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
+
+/**
+ * The probe as a person reads it (issue 12): table privileges and guard triggers as a grid of
+ * tables × privileges (each cell the observed value, marked when it is not the expected one), the
+ * other checks (role, column privileges, functions) as rows. Presentation only: `grant_probe_sha`
+ * stays the digest of {@link GrantProbe.checks}.
+ *
+ * @returns `rows`: checks outside the grid, plus one row counting the grid's checks as expected;
+ *   `matrix`: header `table | SELECT | INSERT | UPDATE | DELETE | TRUNCATE | guards`
+ */
+export function grantProbeView(probe: GrantProbe): {
+  rows: GrantCheck[];
+  matrix: { header: string[]; rows: string[][] };
+} {
+  const privileges = new Map<string, Map<string, GrantCheck>>();
+  const guards = new Map<string, GrantCheck[]>();
+  const rows: GrantCheck[] = [];
+  let inGrid = 0;
+  let asExpected = 0;
+  for (const c of probe.checks) {
+    const priv = /^(SELECT|INSERT|UPDATE|DELETE|TRUNCATE) on (\S+)$/.exec(c.check);
+    const guard = /^guard (\S+) on (\S+) fires$/.exec(c.check);
+    if (priv !== null) {
+      const table = priv[2] as string;
+      (privileges.get(table) ?? privileges.set(table, new Map()).get(table)!).set(priv[1] as string, c);
+    } else if (guard !== null) {
+      const table = guard[2] as string;
+      (guards.get(table) ?? guards.set(table, []).get(table)!).push(c);
+    } else {
+      rows.push(c);
+      continue;
+    }
+    inGrid++;
+    if (c.ok) asExpected++;
+  }
+  const cell = (c: GrantCheck | undefined): string => {
+    if (c === undefined) return '-';
+    const said = (v: boolean | number): string => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+    return c.ok ? said(c.observed) : `**${said(c.observed)} (expected ${said(c.expected)})**`;
+  };
+  const tables = [...new Set([...privileges.keys(), ...guards.keys()])];
+  const matrix = {
+    header: ['table', ...TABLE_PRIVILEGES, 'guards firing'],
+    rows: tables.map((t) => {
+      const g = guards.get(t) ?? [];
+      const missing = g.filter((c) => !c.ok).map((c) => /^guard (\S+)/.exec(c.check)?.[1] ?? c.check);
+      const guardCell = g.length === 0 ? '-' : missing.length === 0 ? `${g.length} of ${g.length}` : `**${g.length - missing.length} of ${g.length}: ${missing.join(', ')} missing**`;
+      return [t, ...TABLE_PRIVILEGES.map((p) => cell(privileges.get(t)?.get(p))), guardCell];
+    }),
+  };
+  rows.push({ check: 'table privileges and guards as required (grid below)', expected: inGrid, observed: asExpected, ok: inGrid === asExpected });
+  return { rows, matrix };
+}

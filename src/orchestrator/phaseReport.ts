@@ -3,7 +3,7 @@
  * states what it did. Content is deterministic: no clock values, so a re-run renders the same bytes.
  */
 import type { RunDocumentKey } from '../kb/runDocuments.js';
-import type { ArtifactRow, DiffRow, InvariantRow, ReportData, YamlValue } from '../reports/ReportData.js';
+import type { ArtifactRow, DiffRow, InvariantRow, ReportData, ReportMatrix, YamlValue } from '../reports/ReportData.js';
 import type { CutContext } from '../../machines/types.js';
 import type { PhaseDeps } from './PhaseDeps.js';
 
@@ -13,6 +13,7 @@ export interface PhaseReportFields {
   inputs?: Record<string, YamlValue>;
   diff?: DiffRow[];
   invariants?: InvariantRow[];
+  matrix?: ReportMatrix;
   artifacts?: ArtifactRow[];
   verdict?: Record<string, YamlValue>;
   productionMutation?: string;
@@ -47,6 +48,7 @@ export function phaseReport(deps: PhaseDeps, key: RunDocumentKey, context: CutCo
     work: f.work,
     diff: f.diff ?? [],
     invariants: f.invariants ?? [],
+    ...(f.matrix === undefined ? {} : { matrix: f.matrix }),
     artifacts: f.artifacts ?? [],
     verdict: { phase: key, outcome, ...(f.verdict ?? {}) },
     ...(f.nextSteps === undefined ? {} : { nextSteps: f.nextSteps }),

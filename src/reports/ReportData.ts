@@ -36,6 +36,13 @@ export interface ArtifactRow {
 }
 
 /** The law a report is about: title from `document.yaml`, law-id and source version (sha256 hex). */
+/** A grid of checks: `caption` above it, `header[0]` names the row labels. */
+export interface ReportMatrix {
+  caption: string;
+  header: readonly string[];
+  rows: readonly (readonly Cell[])[];
+}
+
 export interface ReportLaw {
   title: string;
   documentId: string;
@@ -66,6 +73,11 @@ export interface ReportData {
   diff: readonly DiffRow[];
   /** Section 4. */
   invariants: readonly InvariantRow[];
+  /**
+   * Section 4, after the invariants: checks that read better as a grid (the grant probe's
+   * privileges × tables, issue 12). Each cell is what was observed, marked when not as expected.
+   */
+  matrix?: ReportMatrix;
   /** Section 5. */
   artifacts: readonly ArtifactRow[];
   /** Section 6, written as YAML. */

@@ -111,6 +111,7 @@ export function renderReport(data: ReportData): string {
           ['invariant', 'expected', 'observed', 'ok'],
           data.invariants.map((row) => [row.invariant, row.expected, row.observed, row.ok ? 'yes' : 'NO']),
         )),
+    ...(data.matrix === undefined ? [] : ['', data.matrix.caption, '', ...markdownTable(data.matrix.header, data.matrix.rows)]),
     '',
     '## 5. Artifacts produced',
     '',

@@ -56,6 +56,8 @@ export function validateReport(data: ReportData): ReportIssue[] {
       Object.entries(row).map(([key, value]) => [`invariants.${i}.${key}`, value] as [string, unknown]),
     ),
     ...data.artifacts.map((row, i) => [`artifacts.${i}.path`, row.path] as [string, unknown]),
+    ...(data.matrix === undefined ? [] : [['matrix.caption', data.matrix.caption] as [string, unknown]]),
+    ...(data.matrix?.rows ?? []).flatMap((row, i) => row.map((value, j) => [`matrix.rows.${i}.${j}`, value] as [string, unknown])),
   ];
   for (const [field, value] of cells) {
     if (typeof value === 'string' && value.includes('\n')) issue(field, 'must be one line');

@@ -6,7 +6,7 @@ import { encryptBackup } from '../../backup/encryptBackup.js';
 import { readBackupFile, writeBackupFile } from '../../backup/backupFile.js';
 import { loadBackupRecipients } from '../../backup/loadBackupRecipients.js';
 import { dumpDocumentScope } from '../../ledger/dumpDocumentScope.js';
-import { probeGrants } from '../../ledger/probeGrants.js';
+import { grantProbeView, probeGrants } from '../../ledger/probeGrants.js';
 import { backupKey, grantProbeKey } from '../../sidecar/phaseKeys.js';
 import type { PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { keyOf, type PhaseDeps } from '../PhaseDeps.js';
@@ -82,9 +82,11 @@ export async function grantProbe(deps: PhaseDeps, { context }: PhaseActorInput):
     });
   }
   const key = grantProbeKey(keyOf(context, 'backup'), probe.sha256);
+  const view = grantProbeView(probe);
   const upload = await publishRunDocument(deps, 'grant_probe', phaseReport(deps, 'grant_probe', context, {
     work: [`probed ${probe.checks.length} privileges and guards of role ${probe.role}`, 'grant_probe_sha = sha256 of RFC 8785 JSON of {role, checks}'],
-    invariants: probe.checks.map((c) => invariant(c.check, c.expected, c.observed)),
+    invariants: view.rows.map((c) => invariant(c.check, c.expected, c.observed)),
+    matrix: { caption: `Privileges of role ${probe.role} on each table the writes touch (yes/no as observed; a value not as required is marked) and its guard triggers:`, ...view.matrix },
     verdict: { role: probe.role, checks: probe.checks.length, grant_probe_sha: probe.sha256, key },
   }));
   return { pins: { grant_probe_sha: probe.sha256 }, keys: { grant_probe: key }, upload };

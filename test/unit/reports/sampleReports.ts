@@ -9,10 +9,32 @@ import { createHash } from 'node:crypto';
 import { RUN_DOCUMENT_KEYS, runDocumentName, type RunDocumentKey } from '../../../src/kb/runDocuments.js';
 import { gateRequestReport } from '../../../src/reports/gateRequestReport.js';
 import type { ReportData } from '../../../src/reports/ReportData.js';
+import { grantProbeView, type GrantCheck } from '../../../src/ledger/probeGrants.js';
 
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 /** sha256 and byte length of `../shared/corpus/us-constitution/source.txt` (the NARA transcription). */
+
+/** A grant probe as probeGrants reports it for two tables (the report shows it as a grid). */
+const check = (name: string, expected: boolean, observed = expected): GrantCheck => ({ check: name, expected, observed, ok: expected === observed });
+const grantView = grantProbeView({
+  role: 'cutter_writer',
+  ok: true,
+  sha256: '0'.repeat(64),
+  checks: [
+    check('role cutter_writer exists', true),
+    check('role cutter_writer is not a superuser', false),
+    ...['cutter.source_version', 'cutter.iu'].flatMap((t) => [
+      check(`SELECT on ${t}`, true), check(`INSERT on ${t}`, true), check(`UPDATE on ${t}`, false), check(`DELETE on ${t}`, false), check(`TRUNCATE on ${t}`, false),
+    ]),
+    check('UPDATE of cutter.iu.lifecycle_state', true),
+    check('EXECUTE on cutter.fn_iu_create', true),
+    check('guard iu_guard_insert on cutter.iu fires', true),
+    check('guard iu_no_delete on cutter.iu fires', true),
+    check('guard source_version_append_only on cutter.source_version fires', true),
+  ],
+});
+
 export const US_CONSTITUTION_SOURCE = {
   sha256: '8f4687f71119c2dcd13b75263e42b9d7229a9dfbe92a5f1c25c1b8e33182f199',
   bytes: 54839,
@@ -109,11 +131,8 @@ export async function sampleReports(): Promise<Record<RunDocumentKey, ReportData
       inputs: { ...pins, role: 'cutter_writer' },
       work: ['listed the role privileges on cutter and cutter_governance', 'checked the append-only triggers'],
       diff: [],
-      invariants: [
-        { invariant: 'EXECUTE on cutter.fn_iu_create', expected: true, observed: true, ok: true },
-        { invariant: 'DELETE on cutter_governance.*', expected: false, observed: false, ok: true },
-        { invariant: 'append-only triggers present', expected: 4, observed: 4, ok: true },
-      ],
+      invariants: grantView.rows.map((c) => ({ invariant: c.check, expected: c.expected, observed: c.observed, ok: c.ok })),
+      matrix: { caption: 'Privileges of role cutter_writer on each table the writes touch (yes/no as observed; a value not as required is marked) and its guard triggers:', ...grantView.matrix },
       artifacts: [art('grant_probe', 2231)],
       verdict: { phase: 'grant_probe', outcome: 'PASS', grant_probe_sha: d('grant_probe_sha') },
     },
