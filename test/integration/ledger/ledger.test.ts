@@ -10,7 +10,7 @@ import { stopCodeOf } from '../../../src/stops/stopCodeOf.js';
 import { dumpDocumentScope } from '../../../src/ledger/dumpDocumentScope.js';
 import { enactLifecycle } from '../../../src/ledger/enactLifecycle.js';
 import { LegBAlreadyRecorded, findManifestEnvelope, recordLegB } from '../../../src/ledger/LegBRecorder.js';
-import { probeGrants } from '../../../src/ledger/probeGrants.js';
+import { GOVERNED_TABLES, grantProbeView, probeGrants, REGISTRY_TABLES } from '../../../src/ledger/probeGrants.js';
 import { readBackIus } from '../../../src/ledger/readBackIus.js';
 import { registerSourceVersion } from '../../../src/ledger/registerSourceVersion.js';
 import { VerifyAlreadyRecorded, recordVerify } from '../../../src/ledger/VerifyRecorder.js';
@@ -204,11 +204,17 @@ describeEachEngine('ledger writes and recorders', (ctx) => {
     expect(probe.ok).toBe(true);
     expect(probe.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect((await probeGrants(db, ROLE)).sha256).toBe(probe.sha256);
+    // the report's grid covers every governed and registry table, all as required
+    const view = grantProbeView(probe);
+    expect(view.matrix.rows.map((r) => r[0])).toEqual([...GOVERNED_TABLES, ...REGISTRY_TABLES]);
+    expect(view.matrix.rows.flat().filter((c) => c.startsWith('**'))).toEqual([]);
+    expect(view.rows.at(-1)).toMatchObject({ ok: true });
     await db.exec(`GRANT DELETE ON cutter.iu TO ${ROLE}`);
     try {
       const bad = await probeGrants(db, ROLE);
       expect(bad.ok).toBe(false);
       expect(bad.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(['DELETE on cutter.iu']);
+      expect(grantProbeView(bad).matrix.rows.find((r) => r[0] === 'cutter.iu')?.[4]).toBe('**yes (expected no)**');
     } finally {
       await db.exec(`REVOKE DELETE ON cutter.iu FROM ${ROLE}`);
     }
