@@ -16,13 +16,19 @@ const PREFIX = /^[0-9a-f-]+$/i;
 const compact = (id: string): string => id.replace(/-/g, '').toLowerCase();
 
 /**
- * The positional run id or `--run-id`, whichever is given (both only when they name the same run).
+ * The positional run id or `--run-id`, whichever is given; both only when one is a prefix of the
+ * other (the same run), and then the longer.
  *
  * @throws InputError `{ field: 'run-id' }` when neither or two different ones are given
  */
 export function pickRunIdArgument(positional: string | undefined, option: string | undefined, required: boolean): string | undefined {
-  if (positional !== undefined && option !== undefined && compact(positional) !== compact(option)) {
-    throw new InputError(`two run ids given: ${positional} and --run-id ${option}`, { field: 'run-id' }, [], 'give the run id once, as an argument or with --run-id');
+  if (positional !== undefined && option !== undefined) {
+    const [a, b] = [compact(positional), compact(option)];
+    // A prefix and a longer form of the same id name one run: keep the longer.
+    if (!a.startsWith(b) && !b.startsWith(a)) {
+      throw new InputError(`two run ids given: ${positional} and --run-id ${option}`, { field: 'run-id' }, [], 'give the run id once, as an argument or with --run-id');
+    }
+    return a.length >= b.length ? positional : option;
   }
   const value = positional ?? option;
   if (value === undefined && required) throw new InputError('no run id given', { field: 'run-id' }, [], 'give the run id as an argument or with --run-id (orchestrate status lists the runs)');

@@ -41,7 +41,12 @@ export interface TreeInput {
 }
 
 /** After a heading's number: a list or range of further numbers ("und 75", ", 6", "–12", "to 14"). */
-const RANGE_LOOKALIKE = /^[.)\]]?\s*(?:,|–|—|-|&|and|und|to|bis|through|et|à)\s*(?:§+\s*)?(?:\d|[IVXLC]+\b)/u;
+const RANGE_LOOKALIKE = /^(?:[.)\]]?\s*(?:,|–|—|&|and|und|to|bis|through|et|à)\s*(?:§+\s*)?|-)\(?([0-9A-Za-z]+)/u;
+
+/** A label for an eId from a number as written: brackets and end dots dropped; a space before a suffix dropped (`IV a` → `iva`), other spaces `-`. */
+function labelId(raw: string): string {
+  return raw.replace(/^[([]+|[)\].]+$/g, '').trim().toLowerCase().replace(/(\S)\s+([a-z]{1,2})$/, '$1$2').replace(/\s+/g, '-');
+}
 
 /** Sequence keys: a number's value times this plus its suffix (`4b` = 4 * 1024 + 2), so 4 < 4a < 4b < 5. */
 const SUFFIX_SPAN = 1024;
@@ -167,8 +172,10 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
   // The last line per level that looked like its heading but stayed text (no blank line before it):
   // a sequence error at that level then names it, since `inline: true` is the likelier fix.
   const absorbed = new Map<number, number>();
-  const recognised = (level: CompiledLevel): boolean => {
-    const rule = cv.sections[section] as (typeof cv.sections)[number];
+  // Numbers already used per sequence of an `order: none` level (repeats are refused, any order is not).
+  const usedNumbers = new Map<number, Set<number>>();
+  const recognisedIn = (sectionIndex: number, level: CompiledLevel): boolean => {
+    const rule = cv.sections[sectionIndex] as (typeof cv.sections)[number];
     return rule.structured && (level.sections === undefined || level.sections.includes(rule.type));
   };
   for (let line = 0; line < lines.count; ) {
@@ -177,20 +184,30 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       continue;
     }
     const first = line;
+    const head = content(first);
+    // The section this block belongs to is known from its first line (a section start switches it).
+    let nextSection = -1;
+    if (expectTitle < 0) {
+      const from = started && (cv.sections[section] as (typeof cv.sections)[number]).repeat === true ? section : section + 1;
+      for (let i = from; i < cv.sections.length && nextSection < 0; i++) {
+        const r = cv.sections[i] as (typeof cv.sections)[number];
+        if (r.startRe !== undefined && r.startRe.test(head)) nextSection = i;
+      }
+    }
+    const blockSection = nextSection >= 0 ? nextSection : section;
     line++;
     // Only an `inline` level's line starts a new block without a blank line before it (point lists
     // "(a) …" on consecutive lines); any other heading-like line inside running text stays text.
     while (line < lines.count && excludedLine[line] !== 1 && !blank(line)) {
       const l = content(line);
       if (inlineLevels.length > 0 && inlineLevels.some((level) => level.re.test(l))) break;
-      const like = blockLevels.find((level) => recognised(level) && level.re.test(l));
+      const like = blockLevels.find((level) => recognisedIn(blockSection, level) && level.re.test(l));
       if (like !== undefined) {
         absorbed.set(like.index, line);
         warnAt(`line looks like a ${like.kind} heading but follows text without a blank line: kept as text of the block above (set inline: true on level ${like.kind} if it is a heading)`, line);
       }
       line++;
     }
-    const head = content(first);
     const startChar = lines.charStart[first] as number;
 
     if (expectTitle >= 0) {
@@ -210,12 +227,6 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       continue;
     }
 
-    let nextSection = -1;
-    const from = started && (cv.sections[section] as (typeof cv.sections)[number]).repeat === true ? section : section + 1;
-    for (let i = from; i < cv.sections.length && nextSection < 0; i++) {
-      const r = cv.sections[i] as (typeof cv.sections)[number];
-      if (r.startRe !== undefined && r.startRe.test(head)) nextSection = i;
-    }
     if (nextSection >= 0 || !started) {
       started = true;
       if (nextSection >= 0) section = nextSection;
@@ -294,14 +305,14 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       const key = parsed.value === undefined ? undefined : parsed.value * SUFFIX_SPAN + parsed.suffix;
       const order = level.order ?? 'consecutive';
       const covered = format2 ? coveredNumbers(level, raw, key, m.groups?.['num_last'], line) : [];
-      const rest = raw === '' ? '' : head.slice(head.indexOf(raw) + raw.length);
-      const looksLikeRange = (!format2 || m.groups?.['num_last'] === undefined) && RANGE_LOOKALIKE.test(rest);
+      const looksLikeRange = (!format2 || m.groups?.['num_last'] === undefined) && key !== undefined && level.number !== 'none' && rangeLookalike(level, head, key);
       // Every open unit this level may sit in is a candidate parent; a sequence that continues
       // beats one that starts, so "(b)" closes point (a) instead of nesting under it, and "(i)"
       // after "(h)" is a letter, not roman 1 (bluebell's rule). A value that cannot be checked
       // (1-2, unnumbered) is accepted.
       // Candidate depths, innermost first: d > 0 = under the open unit stack[d - 1], 0 = a root.
-      const num = level.number_id === 'label' && parsed.id !== undefined ? raw.replace(/^[([]+|[)\].]+$/g, '').replace(/\s+/g, '').toLowerCase() : parsed.id;
+      // Format 1 keeps its label exactly as before (same addresses for documents already cut).
+      const num = level.number_id === 'label' && parsed.id !== undefined ? (format2 ? labelId(raw) : raw.replace(/^[([]+|[)\].]+$/g, '').toLowerCase()) : parsed.id;
       let placed = false;
       for (let depth = stack.length; depth >= 0; depth--) {
         const parent = depth === 0 ? -1 : (stack[depth - 1] as number);
@@ -310,7 +321,8 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
         const lastRaw = seqLast.get(seqKey(level, parent));
         const last = lastRaw === undefined || Number.isNaN(lastRaw) ? undefined : lastRaw;
         let rank: number;
-        if (key === undefined || order === 'none') rank = 1;
+        if (key === undefined) rank = 1;
+        else if (order === 'none') rank = usedNumbers.get(seqKey(level, parent))?.has(key) === true ? 0 : 1;
         else if (lastRaw === undefined) rank = order === 'increasing' || key === SUFFIX_SPAN ? 2 : -1;
         else if (last === undefined) rank = 1;
         else if (order === 'increasing') rank = key > last ? 3 : 0;
@@ -325,8 +337,12 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     if (best !== undefined && best.rank <= 0) {
       const { level, raw, last, key } = best;
       const what = `${level.kind} ${raw}`;
+      if ((level.order ?? 'consecutive') === 'none') fail(`${what} repeated: numbers of this level may come in any order (order: none) but not twice in one sequence`, line);
+      const parentOfBest = best.depth === 0 ? -1 : (stack[best.depth - 1] as number);
+      // Only a line kept inside the unit the number would sit in (it is still open) explains this error.
       const kept = absorbed.get(level.index);
-      const hint = kept !== undefined && kept < line
+      const inParent = kept !== undefined && kept < line && (parentOfBest === -1 || kept >= (nodes[parentOfBest] as Open).startLine);
+      const hint = inParent
         ? `; line ${where(kept).line} looks like a ${level.kind} heading but follows text without a blank line and was kept as text: set inline: true on level ${level.kind} if it is one, or, if the law numbers this level with gaps, order: increasing`
         : `; if the law numbers this level with gaps or from another number, set order: increasing on level ${level.kind}`;
       if (last === undefined) fail(`${what} out of sequence: the first ${level.kind} at this level must be number 1${hint}`, line);
@@ -343,10 +359,28 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
       }
       for (const miss of misses) warnAt(`line matches the pattern of optional level ${miss.level.kind}, kept as text: ${miss.why}`, line);
     }
+    if (best !== undefined && (best.level.order ?? 'consecutive') === 'none' && best.key !== undefined) {
+      const k = seqKey(best.level, best.depth === 0 ? -1 : (stack[best.depth - 1] as number));
+      (usedNumbers.get(k) ?? usedNumbers.set(k, new Set()).get(k)!).add(best.key);
+    }
     if (best?.looksLikeRange === true) {
       warnAt(`${best.level.kind} ${best.raw}: the heading looks like a range or list of numbers; only ${best.raw} gets an address unless the pattern captures the last number in a (?<num_last>…) group${format2 ? '' : ' (read by vocab_format: 2)'}`, line);
     }
     return best;
+  }
+
+  /**
+   * Whether the heading goes on after its number with a list or range of further numbers of the
+   * level's style ("und 75", ", 6", "–12", "to 14", "10-12"): read from where the `num` group ends.
+   */
+  function rangeLookalike(level: CompiledLevel, head: string, key: number): boolean {
+    level.reIndices ??= new RegExp(level.pattern, 'du');
+    const span = level.reIndices.exec(head)?.indices?.groups?.['num'];
+    if (span === undefined) return false;
+    const m = RANGE_LOOKALIKE.exec(head.slice(span[1]));
+    if (m === null) return false;
+    const next = parseNumber(m[1] as string, level.number, format2);
+    return next?.value !== undefined && next.value * SUFFIX_SPAN + next.suffix > key;
   }
 
   /**
@@ -362,14 +396,22 @@ export function buildUnitTree(input: TreeInput, cv: CompiledVocab): UnitNode[] {
     const endKey = end.value * SUFFIX_SPAN + end.suffix;
     if (endKey <= key) fail(`range heading ${level.kind} ${raw} to ${lastRaw}: the range ends before it starts`, line);
     const idOf = (v: number): string => {
-      if (level.number === 'letter') return String.fromCharCode(96 + v);
+      if (level.number === 'letter') {
+        if (v > 52) fail(`range heading ${level.kind} ${raw} to ${lastRaw}: letters run to zz only`, line);
+        return v > 26 ? String.fromCharCode(96 + v - 26).repeat(2) : String.fromCharCode(96 + v);
+      }
       if (level.number === 'roman' && level.number_id === 'label') return toRoman(v);
       return String(v);
     };
+    const base = Math.floor(key / SUFFIX_SPAN);
     const out: { id: string; key: number }[] = [];
-    for (let v = Math.floor(key / SUFFIX_SPAN) + 1; v * SUFFIX_SPAN < endKey; v++) out.push({ id: idOf(v), key: v * SUFFIX_SPAN });
-    const endId = level.number_id === 'label' ? lastRaw.replace(/^[([]+|[)\].]+$/g, '').replace(/\s+/g, '').toLowerCase() : end.id;
-    out.push({ id: endId, key: endKey });
+    if (Math.floor(endKey / SUFFIX_SPAN) === base) {
+      // 1a to 1c: the suffixes in between (1b), then the end.
+      for (let k = key + 1; k < endKey; k++) out.push({ id: keyLabel(k).replace(/^\d+/, idOf(base)), key: k });
+    } else {
+      for (let v = base + 1; v * SUFFIX_SPAN < endKey; v++) out.push({ id: idOf(v), key: v * SUFFIX_SPAN });
+    }
+    out.push({ id: level.number_id === 'label' ? labelId(lastRaw) : end.id, key: endKey });
     return out;
   }
 }

@@ -7,6 +7,8 @@ import type { Vocab, VocabLevel, VocabSection } from './vocabSchema.js';
 export interface CompiledLevel extends VocabLevel {
   re: RegExp;
   index: number;
+  /** The pattern with the `d` flag (match indices), compiled on first need (range look-alike check). */
+  reIndices?: RegExp;
 }
 
 /** A section rule with compiled start patterns. */

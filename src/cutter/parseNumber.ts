@@ -123,7 +123,8 @@ export function parseNumber(raw: string, style: NumberStyle, suffixes = true): P
       const value = letterValue(c);
       if (value !== undefined) return { id: c, value, suffix: 0 };
       const suffixed = /^([a-z])-?([a-z]|[1-9]\d?)$/.exec(c);
-      if (suffixed === null) return undefined;
+      // "iv", "vi", "xi": roman point labels, never letter i/v/x with a suffix.
+      if (suffixed === null || /^[ivx]+$/.test(c)) return undefined;
       const tail = suffixed[2] as string;
       return { id: (suffixed[1] as string) + tail, value: letterValue(suffixed[1] as string), suffix: /^\d/.test(tail) ? Number(tail) : suffixValue(tail) };
     }

@@ -64,3 +64,10 @@ describe('pickRunIdArgument', () => {
     expect(pickRunIdArgument(undefined, undefined, false)).toBeUndefined();
   });
 });
+
+describe('pickRunIdArgument with a prefix and the whole id', () => {
+  it('accepts both when one is a prefix of the other, keeping the longer', () => {
+    expect(pickRunIdArgument('01a24944', A, true)).toBe(A);
+    expect(pickRunIdArgument(A, '01a249441cdb', true)).toBe(A);
+  });
+});

@@ -89,7 +89,7 @@ describe('a code numbered with gaps and inserted numbers (order: increasing)', (
     const plan = planOf('gapped-code', { text: swapped.replace('§ 201. Right', '§ 205. Right'), patch: (raw) => void (levelOf(raw, 'section')['order'] = 'none') });
     expect(addresses(plan).slice(-2)).toEqual(['chp_3__sec_205', 'chp_3__sec_200']);
     const e = errorOf('gapped-code', { text: swapped.replace('§ 200. Time', '§ 201. Time'), patch: (raw) => void (levelOf(raw, 'section')['order'] = 'none') });
-    expect(e.message).toMatch(/duplicate address chp_3__sec_201 \(first at line \d+\)/);
+    expect(e.message).toContain('section 201 repeated: numbers of this level may come in any order (order: none) but not twice in one sequence');
   });
 });
 
@@ -244,5 +244,62 @@ describe('no silent mis-cut', () => {
     const p = planOf('lettered-constitution', { text, patch: (raw) => void (raw['unnumbered_paragraphs'] = { mode: 'always', parents: ['article'] }) });
     expect(p.warnings).toContainEqual(expect.stringContaining(`part_2__art_20: 1 plain block(s) before its first child unit stay in its own text and get no para address (a unit with child units gets no unnumbered paragraphs) (source.txt:${lineOf(text, 'The principles of this article')}`));
     expect(row(p, 'part_2__art_20')?.text).toContain('The principles of this article bind');
+  });
+});
+
+describe('review regressions (issue 10 follow-up)', () => {
+  const vocab2 = (levels: unknown[], extra: Record<string, unknown> = {}): Vocab => vocabFrom({ vocab_format: 2, name: 'r', sections: [{ type: 'body' }], levels, ...extra });
+  const plan = (vocab: Vocab, text: string): DetailedPlan =>
+    planCutDetailed(markRegion(Buffer.from(text, 'utf8'), vocab, { file: 's.txt' }), vocab, { documentId: 'r', docPrefix: 'X', sourceVersionId: '0'.repeat(64) });
+  const error = (vocab: Vocab, text: string): string => {
+    try {
+      plan(vocab, text);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected an error');
+  };
+  const article = { kind: 'article', abbr: 'art', pattern: '^Article (?<num>\\d+[a-z]?)(?: (?:to|and) (?<num_last>\\d+[a-z]?))?(?: (?<title>.+))?$', number: 'arabic', parents: ['root'], sequence: 'document' };
+
+  it('order: none refuses a number repeated in a document-wide sequence under another parent', () => {
+    const v = vocab2([
+      { kind: 'chapter', abbr: 'chp', pattern: '^Chapter (?<num>\\d+)$', number: 'arabic', parents: ['root'], sequence: 'document' },
+      { kind: 'section', abbr: 'sec', pattern: '^§ (?<num>\\d+)\\.', number: 'arabic', parents: ['chapter'], sequence: 'document', order: 'none' },
+    ]);
+    expect(error(v, 'Chapter 1\n\n§ 5. a\n\nChapter 2\n\n§ 5. b\n')).toContain('section 5 repeated');
+  });
+
+  it('ranges: letters past z and suffixes within one number get their own addresses', () => {
+    const point = { kind: 'point', abbr: 'point', pattern: '^\\((?<num>[a-z]{1,2})\\) to \\((?<num_last>[a-z]{1,2})\\)', number: 'letter', parents: ['root'], order: 'increasing' };
+    expect(addresses(plan(vocab2([point]), '(y) to (bb) deleted\n'))).toEqual(['point_y', 'point_z', 'point_aa', 'point_bb']);
+    expect(addresses(plan(vocab2([article]), 'Article 1 first\n\nArticle 1a to 1c repealed\n\nArticle 2 last\n'))).toEqual(['art_1', 'art_1a', 'art_1b', 'art_1c', 'art_2']);
+  });
+
+  it('the range look-alike warning reads after the num group and wants a number of the style', () => {
+    const part = { kind: 'part', abbr: 'part', pattern: '^(?<num>[IVX]+)\\. - (?<title>.+)$', number: 'roman', parents: ['root'], sequence: 'document' };
+    expect(plan(vocab2([part]), 'I. - CIVIL RIGHTS\n\nII. - Duties\n').warnings).toEqual([]);
+    const dashed = { ...article, pattern: '^Article (?<num>\\d+)(?: - (?<title>.+))?$' };
+    expect(plan(vocab2([dashed]), 'Article 1 - 2019 amendments\n').warnings).toEqual([]);
+    const upper = { kind: 'article', abbr: 'art', pattern: '^ARTICLE (?<num>[IVX]+)\\b', number: 'roman', parents: ['root'], order: 'increasing' };
+    expect(plan(vocab2([upper]), 'ARTICLE I and II\n').warnings).toEqual([expect.stringContaining('article I: the heading looks like a range')]);
+  });
+
+  it('a sequence error names a kept line only when it lies in the unit the number would sit in', () => {
+    const para = { kind: 'paragraph', abbr: 'para', pattern: '^\\((?<num>\\d+)\\) ', number: 'arabic', parents: ['article'] };
+    const message = error(vocab2([article, para]), 'Article 1\n\n(1) a cites\n(2) of another act\n\n(2) c\n\nArticle 2\n\n(1) x\n\n(3) y\n');
+    expect(message).toContain('paragraph 3 out of sequence');
+    expect(message).not.toContain('looks like a paragraph heading');
+  });
+
+  it('no heading look-alike warning inside an unstructured section', () => {
+    const v = vocab2([article], { sections: [{ type: 'body' }, { type: 'attestation', start: '^Done at', structured: false, unit: { kind: 'attestation', abbr: 'attestation' } }] });
+    expect(plan(v, 'Article 1\n\nDone at Brussels\nArticle 2\n').warnings).toEqual([]);
+  });
+
+  it('format 2: "(iv)" is not letter i with suffix v; a label keeps a spaced number readable', () => {
+    const v = vocab2([{ kind: 'point', abbr: 'point', pattern: '^\\((?<num>[a-z]{1,2})\\)', number: 'letter', parents: ['root'], order: 'increasing' }]);
+    expect(error(v, '(i)\n\n(iv)\n')).toContain('"iv" is not a number of style letter');
+    const label = { kind: 'part', abbr: 'part', pattern: '^Part (?<num>[IVX]+(?: [a-z])?)$', number: 'roman', number_id: 'label', parents: ['root'], sequence: 'document' };
+    expect(addresses(plan(vocab2([label]), 'Part I\n\nPart I a\n'))).toEqual(['part_i', 'part_ia']);
   });
 });
