@@ -95,7 +95,9 @@ export async function probeGrants(db: Queryable, role: string): Promise<GrantPro
   return { role, ok: checks.every((c) => c.ok), checks, sha256 };
 }
 
-const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
+// Written in lower case as in the probe above (the labels are upper-cased when built).
+const TABLE_PRIVILEGES = ['select', 'insert', 'update', 'delete', 'truncate'].map((p) => p.toUpperCase());
+const PRIVILEGE_CHECK = new RegExp(`^(${TABLE_PRIVILEGES.join('|')}) on (\\S+)$`);
 
 /**
  * The probe as a person reads it (issue 12): table privileges and guard triggers as a grid of
@@ -104,7 +106,7 @@ const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as
  * stays the digest of {@link GrantProbe.checks}.
  *
  * @returns `rows`: checks outside the grid, plus one row counting the grid's checks as expected;
- *   `matrix`: header `table | SELECT | INSERT | UPDATE | DELETE | TRUNCATE | guards`
+ *   `matrix`: header `table`, the five table privileges of the probe, `guards firing`
  */
 export function grantProbeView(probe: GrantProbe): {
   rows: GrantCheck[];
@@ -116,7 +118,7 @@ export function grantProbeView(probe: GrantProbe): {
   let inGrid = 0;
   let asExpected = 0;
   for (const c of probe.checks) {
-    const priv = /^(SELECT|INSERT|UPDATE|DELETE|TRUNCATE) on (\S+)$/.exec(c.check);
+    const priv = PRIVILEGE_CHECK.exec(c.check);
     const guard = /^guard (\S+) on (\S+) fires$/.exec(c.check);
     if (priv !== null) {
       const table = priv[2] as string;
