@@ -23,11 +23,12 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
 import { writerDigest } from '../../src/cutter/writerDigest.js';
-import type { CopyValue, Database } from '../../src/db/Database.js';
+import type { Database } from '../../src/db/Database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/openPglite.js';
 import { openPostgres } from '../../src/db/openPostgres.js';
 import { writeLegA, type LegARow } from '../../src/ledger/writeLegA.js';
+import { copyRows, IU_COLUMNS, median } from './benchCommon.js';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -92,24 +93,6 @@ function makeRows(n: number, svid: string): LegARow[] {
   }
   return rows;
 }
-
-const IU_COLUMNS = [
-  'canonical_address', 'document_id', 'source_version_id', 'change_set_id', 'seq', 'unit_kind', 'section_type',
-  'parent_address', 'ordinal', 'heading', 'text', 'content_hash', 'idempotency_key',
-] as const;
-
-function* copyRows(rows: readonly LegARow[], documentId: string, svid: string, changeSetId: string): Generator<CopyValue[]> {
-  for (let i = 0; i < rows.length; i += 1) {
-    const u = rows[i] as LegARow;
-    yield [u.canonical_address, documentId, svid, changeSetId, i + 1, u.unit_kind, u.section_type, u.parent_address, u.ordinal, u.heading, u.text, u.content_hash, u.idempotency_key];
-  }
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 interface CaseResult {
   engine: string;

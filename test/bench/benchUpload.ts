@@ -15,30 +15,22 @@
  *
  * Not a vitest test: no timed assertions in unit tests.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { checkKbEvidence } from '../../src/evidence/checkKbEvidence.js';
 import type { EvidenceRun } from '../../src/evidence/EvidenceRun.js';
 import { openKb } from '../../src/kb/openKb.js';
 import { RUN_DOCUMENT_KEYS, runDocumentName } from '../../src/kb/runDocuments.js';
 import { countOptions } from './benchArgs.js';
-
-const run = promisify(execFile);
+import { bareCommits, countBy, gitShim, logLines, median, realGitPath, subcommand, type BenchDoc } from './benchCommon.js';
 
 /** Report sizes in bytes, in upload order (about what a small statute's run writes; cutplan larger). */
 const SIZES = [1737, 1552, 8192, 1636, 5491, 1715, 2155, 2250, 1880, 2132, 1918, 2472, 4772];
 const FOLDER = 'knowledge/dev/laws/bench/v0123456789abcdef-automation-cut-20260101';
 
-interface Doc {
-  path: string;
-  text: string;
-}
-
 /** The 13 run documents with deterministic markdown bodies of the sizes above. */
-function documents(salt: string): Doc[] {
+function documents(salt: string): BenchDoc[] {
   return RUN_DOCUMENT_KEYS.map((key, index) => {
     const head = `# ${key} · ${salt}\n\n`;
     const line = `| ${key} | row | ${salt} | lorem ipsum dolor sit amet |\n`;
@@ -54,68 +46,18 @@ function gitEnv(home: string, pathVar: string): Record<string, string> {
 }
 
 /** 13 uploads through the store into a fresh KB; returns ms for the uploads (not the open). */
-async function storeCase(dir: string, env: Record<string, string>, docs: Doc[]): Promise<number> {
+async function storeCase(dir: string, env: Record<string, string>, docs: BenchDoc[]): Promise<number> {
   const kb = await openKb({ dir, env });
   const t0 = performance.now();
   for (const doc of docs) await kb.upload(doc.path, doc.text, `bench: ${path.posix.basename(doc.path)}`);
   return performance.now() - t0;
 }
 
-/** The same 13 files with a bare `git add` + `git commit` each into a fresh repo; ms for the commits. */
-async function bareCase(dir: string, env: Record<string, string>, docs: Doc[]): Promise<number> {
-  mkdirSync(dir, { recursive: true });
-  const git = (args: string[]): Promise<unknown> =>
-    run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@localhost', ...args], { cwd: dir, env });
-  await git(['init', '--quiet', '--initial-branch=main']);
-  const t0 = performance.now();
-  for (const doc of docs) {
-    const file = path.join(dir, doc.path);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, doc.text);
-    await git(['add', '--', doc.path]);
-    await git(['commit', '-m', `bench: ${path.posix.basename(doc.path)}`]);
-  }
-  return performance.now() - t0;
-}
-
-/** A `git` shim dir that logs each invocation's arguments to `log` and execs `realGit`. */
-function gitShim(root: string, realGit: string): { dir: string; log: string } {
-  const dir = path.join(root, 'shim');
-  const log = path.join(root, 'git-calls.log');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(log, '');
-  // One line per call, arguments separated by US (0x1f) so `-c user.name=A B` stays one argument.
-  writeFileSync(path.join(dir, 'git'), `#!/bin/sh\nprintf '%s\\037' "$@" >> '${log}'\necho >> '${log}'\nexec '${realGit}' "$@"\n`);
-  chmodSync(path.join(dir, 'git'), 0o755);
-  return { dir, log };
-}
-
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
-
-/** The subcommand of a logged `git -c a -c b sub ...` line. */
-function subcommand(line: string): string {
-  const words = line.split('\x1f');
-  let i = 0;
-  while (words[i] === '-c') i += 2;
-  return words[i] ?? '?';
-}
-
-const countBy = (calls: string[]): string =>
-  Object.entries(calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [subcommand(c)]: (acc[subcommand(c)] ?? 0) + 1 }), {}))
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-
 async function main(): Promise<void> {
   const { pairs } = countOptions({ pairs: 5 }, 3);
   const root = mkdtempSync(path.join(tmpdir(), 'bench-upload-'));
   try {
-    const realGit = (await run('sh', ['-c', 'command -v git'])).stdout.trim();
+    const realGit = await realGitPath();
     const env = gitEnv(root, process.env['PATH'] ?? '/usr/bin:/bin');
     const store: number[] = [];
     const bare: number[] = [];
@@ -124,7 +66,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < pairs; i++) {
       const docs = documents(`pair-${i}`);
       const s = () => storeCase(path.join(root, `store-${i}`), env, docs).then((ms) => void store.push(ms));
-      const b = () => bareCase(path.join(root, `bare-${i}`), env, docs).then((ms) => void bare.push(ms));
+      const b = () => bareCommits(path.join(root, `bare-${i}`), env, docs).then((ms) => void bare.push(ms));
       if (i % 2 === 0) await s().then(b);
       else await b().then(s);
       out.push(`${String(i + 1).padStart(4)} ${store[i]!.toFixed(0).padStart(10)} ${bare[i]!.toFixed(0).padStart(9)} ${(store[i]! / bare[i]!).toFixed(2).padStart(7)}`);
@@ -138,14 +80,14 @@ async function main(): Promise<void> {
     const shimEnv = gitEnv(root, `${shim.dir}:${env['PATH']!}`);
     const docs = documents('counted');
     const kb = await openKb({ dir: path.join(root, 'counted'), env: shimEnv });
-    const opened = lines(shim.log).length;
+    const opened = logLines(shim.log).length;
     const uploads = [];
     for (const doc of docs) uploads.push(await kb.upload(doc.path, doc.text, `bench: ${path.posix.basename(doc.path)}`));
-    const uploadCalls = lines(shim.log).slice(opened);
+    const uploadCalls = logLines(shim.log).slice(opened);
     out.push(`git processes: open ${opened}; 13 uploads ${uploadCalls.length} (${(uploadCalls.length / 13).toFixed(2)} per upload: ${countBy(uploadCalls)})`);
     writeFileSync(shim.log, '');
-    await bareCase(path.join(root, 'counted-bare'), shimEnv, docs);
-    const bareCalls = lines(shim.log).filter((c) => subcommand(c) !== 'init');
+    await bareCommits(path.join(root, 'counted-bare'), shimEnv, docs);
+    const bareCalls = logLines(shim.log).filter((c) => subcommand(c) !== 'init');
     out.push(`git processes: bare baseline ${bareCalls.length} for 13 (${countBy(bareCalls)}; plus the maintenance git starts by itself after each commit)`);
 
     writeFileSync(shim.log, '');
@@ -160,7 +102,7 @@ async function main(): Promise<void> {
     const checks = await checkKbEvidence(evidenceRun, { kbDir: kb.dir, kb });
     const failed = checks.filter((c) => !c.ok);
     if (checks.length !== 13 || failed.length > 0) throw new Error(`gate KB check did not pass: ${JSON.stringify(failed)}`);
-    const gateCalls = lines(shim.log);
+    const gateCalls = logLines(shim.log);
     out.push(`git processes: one internal gate's KB check of 13 documents ${gateCalls.length} (${countBy(gateCalls)})`);
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
