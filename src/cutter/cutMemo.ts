@@ -11,7 +11,7 @@ import canonicalize from 'canonicalize';
 import type { IuRow } from './iuRow.js';
 import { manifestDigest } from './manifestDigest.js';
 import { markRegion, type Mark } from './markRegion.js';
-import { planCut } from './planCut.js';
+import { planCutDetailed, type DetailedPlan } from './planCut.js';
 import type { Vocab } from './vocabSchema.js';
 import { writerDigest } from './writerDigest.js';
 
@@ -47,6 +47,11 @@ export interface MemoizedCut {
    * @throws InputError as `planCut` does (not memoized: the next call re-plans and throws again)
    */
   plan(): readonly IuRow[];
+  /**
+   * CUTPLAN with each unit's byte span and the cutter's warnings (`planCutDetailed`); `plan()` is
+   * its `rows`. Warnings name the file of the inputs that made the entry. @throws as `plan()`
+   */
+  detailed(): Readonly<DetailedPlan>;
   /** `writerDigest(plan())`. @throws as `plan()` */
   writerDigest(): string;
 }
@@ -82,23 +87,27 @@ function derive(key: string, inputs: CutInputs): MemoizedCut {
   const bytes = Uint8Array.from(inputs.sourceBytes);
   const vocab = structuredClone(inputs.vocab);
   const mark = Object.freeze(markRegion(bytes, vocab, { file: inputs.file }));
-  let plan: readonly IuRow[] | undefined;
+  let detailed: Readonly<DetailedPlan> | undefined;
   let planDigest: string | undefined;
   let manifest: string | undefined;
-  const getPlan = (): readonly IuRow[] => {
-    if (plan === undefined) {
-      const rows = planCut(mark, vocab, { documentId: inputs.documentId, docPrefix: inputs.docPrefix, sourceVersionId: inputs.sourceVersionId });
-      for (const row of rows) Object.freeze(row);
-      plan = Object.freeze(rows);
+  const getDetailed = (): Readonly<DetailedPlan> => {
+    if (detailed === undefined) {
+      const made = planCutDetailed(mark, vocab, { documentId: inputs.documentId, docPrefix: inputs.docPrefix, sourceVersionId: inputs.sourceVersionId });
+      for (const row of made.rows) Object.freeze(row);
+      Object.freeze(made.rows);
+      Object.freeze(made.warnings);
+      detailed = Object.freeze(made);
     }
-    return plan;
+    return detailed;
   };
+  const getPlan = (): readonly IuRow[] => getDetailed().rows;
   return {
     key,
     mark,
     manifestDigest: () =>
       (manifest ??= manifestDigest({ document_id: inputs.documentId, source_version_id: inputs.sourceVersionId, region: { start: mark.start, end: mark.end }, vocab })),
     plan: getPlan,
+    detailed: getDetailed,
     writerDigest: () => (planDigest ??= writerDigest(getPlan())),
   };
 }

@@ -1,19 +1,19 @@
 /**
- * The document as it is NOW in the KB: source bytes, vocabulary, MARK and CUTPLAN recomputed from
- * live state. Phases and the internal gate compare these against the run's pins (DESIGN §4).
+ * The document as it is NOW in the KB: source bytes, vocabulary, MARK and CUTPLAN from live state.
+ * Phases and the internal gate compare these against the run's pins (DESIGN §4).
  */
-import { manifestDigest } from '../cutter/manifestDigest.js';
-import { markRegion, type Mark } from '../cutter/markRegion.js';
-import { planCutDetailed, type DetailedPlan } from '../cutter/planCut.js';
+import { memoizedCut, type MemoizedCut } from '../cutter/cutMemo.js';
+import type { Mark } from '../cutter/markRegion.js';
 import type { IuRow } from '../cutter/iuRow.js';
-import { writerDigest } from '../cutter/writerDigest.js';
 import { loadDocument, type LoadedDocument } from '../documents/loadDocument.js';
+import { sourceRelPath } from '../evidence/checkSourceEvidence.js';
 
-/** A live reading of the document; `mark` and `plan` are computed on first access. */
+/** A live reading of the document; `mark` and `plan` are derived on first access. */
 export interface LiveDocument {
   doc: LoadedDocument;
   mark(): Mark;
-  plan(): IuRow[];
+  /** The plan's rows, shared with the cut memo: read only. */
+  plan(): readonly IuRow[];
   /** The plan's warnings (issue 10), file paths relative to the KB: for the cut plan report. */
   planWarnings(): string[];
   manifestDigest(): string;
@@ -21,24 +21,24 @@ export interface LiveDocument {
 }
 
 /**
- * Reads the document `lawId` from the KB work tree `kbDir`.
+ * Reads the document `lawId` from the KB work tree `kbDir`. The bytes and vocabulary are read and
+ * hashed on every call; MARK, CUTPLAN and the digests come from the in-process cut memo
+ * (`memoizedCut`, issue 11), keyed by those hashes, with the same inputs the internal gate and leg A
+ * use: one derivation per process for a source version, however many phases and gates read it.
  * @throws InputError when document.yaml, the source or the vocabulary is missing or invalid
  */
 export function liveDocument(kbDir: string, lawId: string): LiveDocument {
   const doc = loadDocument(kbDir, lawId);
-  let mark: Mark | undefined;
-  let plan: DetailedPlan | undefined;
-  const getMark = (): Mark => (mark ??= markRegion(doc.sourceBytes, doc.vocab, { file: doc.sourcePath }));
-  const getDetailed = (): DetailedPlan =>
-    (plan ??= planCutDetailed(getMark(), doc.vocab, { documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId }));
-  const getPlan = (): IuRow[] => getDetailed().rows;
+  let cut: MemoizedCut | undefined;
+  const memo = (): MemoizedCut =>
+    (cut ??= memoizedCut({ sourceBytes: doc.sourceBytes, vocab: doc.vocab, documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId, file: sourceRelPath(kbDir, doc) }));
+  const kbPrefix = `${kbDir.replace(/\/+$/, '')}/`;
   return {
     doc,
-    mark: getMark,
-    plan: getPlan,
-    planWarnings: () => getDetailed().warnings.map((w) => w.split(`${kbDir.replace(/\/+$/, '')}/`).join('')),
-    manifestDigest: () =>
-      manifestDigest({ document_id: doc.document.law_id, source_version_id: doc.sourceVersionId, region: { start: getMark().start, end: getMark().end }, vocab: doc.vocab }),
-    writerDigest: () => writerDigest(getPlan()),
+    mark: () => memo().mark,
+    plan: () => memo().plan(),
+    planWarnings: () => memo().detailed().warnings.map((w) => w.split(kbPrefix).join('')),
+    manifestDigest: () => memo().manifestDigest(),
+    writerDigest: () => memo().writerDigest(),
   };
 }

@@ -212,7 +212,7 @@ export interface BuiltRun {
   /** KB path of each approval `buildRun` committed. */
   approvals: Partial<Record<GateName, string>>;
   /** The plan of the cut source version (the IU rows, as the cutter makes them). */
-  plan: IuRow[];
+  plan: readonly IuRow[];
 }
 
 async function ensureDocument(ws: RunWorkspace, doc: RunDocument, sourceText: string | undefined): Promise<void> {
