@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { makeTestTmpRoot, TEST_TMP_ROOT_ENV } from './test/testTmpRoot.js';
+
+// Every temp file of the run under one root (tmpfs when there is one), removed by the global setup's teardown.
+const tmpRoot = (process.env[TEST_TMP_ROOT_ENV] ??= makeTestTmpRoot());
 
 export default defineConfig({
   test: {
@@ -13,6 +17,7 @@ export default defineConfig({
     // Integration tests mostly wait on git, PostgreSQL and child processes: more workers than cores pay off.
     maxWorkers: 3,
     globalSetup: ['test/globalSetup.ts'],
+    env: { TMPDIR: tmpRoot },
     reporters: ['default'],
   },
 });

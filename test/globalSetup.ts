@@ -5,9 +5,11 @@
  * Probes the real-law corpus (`../shared/corpus`) the same way: absent → the real-law tests skip,
  * with one visible line; with `REQUIRE_CORPUS=1` the run fails instead (issue 12).
  */
+import { rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { CORPUS_DIR, missingCorpusSources } from './support/corpus.js';
 import { adminDsn, realPgReachable } from './support/realPg.js';
+import { TEST_TMP_ROOT_ENV } from './testTmpRoot.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,7 +18,7 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dsn = adminDsn();
   const ok = await realPgReachable(dsn);
   const where = new URL(dsn);
@@ -30,6 +32,11 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide('realPgAvailable', ok);
   project.provide('corpusAvailable', probeCorpus());
+  const tmpRoot = process.env[TEST_TMP_ROOT_ENV];
+  if (tmpRoot !== undefined) process.stdout.write(`temp files of this run: ${tmpRoot} (removed at the end)\n`);
+  return async () => {
+    if (tmpRoot !== undefined) await rm(tmpRoot, { recursive: true, force: true });
+  };
 }
 
 /** True when every corpus source is there; prints one line either way. */

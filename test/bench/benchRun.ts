@@ -296,7 +296,7 @@ function lawCases(base: string, wanted: readonly CaseName[]): { cases: LawCase[]
   if (wanted.includes('100k')) {
     const file = path.join(base, 'generated-regulation.txt');
     writeFileSync(file, generatedRegulation(readFileSync(gdpr, 'utf8'), 113));
-    cases.push({ name: '100k', source: file, lawId: 'gen-100k', prefix: 'GEN' });
+    cases.push({ name: '100k', source: file, lawId: 'gen-100k', prefix: 'GEN-100K' });
   }
   return { cases, skipped: [] };
 }

@@ -40,6 +40,8 @@ async function pausedAtSg1(ws: CutWorkspace, lawId: LawId): Promise<PausedRun> {
 /** One kind of invalid approval: extra laws the workspace needs, the file's bytes, the refusal code. */
 interface InvalidCase {
   title: string;
+  /** Run on both engines (one refusal path does); the other kinds differ only in the file's bytes. */
+  everyEngine?: boolean;
   laws: LawId[];
   reason: ApprovalRefusalReason;
   make(ws: CutWorkspace, run: PausedRun): Promise<string>;
@@ -48,6 +50,7 @@ interface InvalidCase {
 const CASES: InvalidCase[] = [
   {
     title: 'unsigned (plain markdown with the right fields and name)',
+    everyEngine: true,
     laws: [LAW],
     reason: 'unsigned',
     make: async (_ws, run) => buildApprovalText({ gate: 'SG1', run_id: run.runId, request_sha256: run.requestSha, decision: 'approve', reason: 'looks fine' }),
@@ -75,7 +78,7 @@ const CASES: InvalidCase[] = [
 
 describeEachDatabase('sovereign approvals at SG1', (engine) => {
   for (const c of CASES) {
-    test(`${c.title} → STOP_APPROVAL_INVALID (${c.reason}), nothing written; a valid -2 approval then opens SG1`, async () => {
+    test.runIf(c.everyEngine === true || engine.single)(`${c.title} → STOP_APPROVAL_INVALID (${c.reason}), nothing written; a valid -2 approval then opens SG1`, async () => {
       const ws = await makeCutWorkspace({ laws: c.laws, ...databaseOption(engine.url()) });
       const run = await pausedAtSg1(ws, LAW);
       const name = approvalDocumentName('SG1', utcDateStamp(new Date()));

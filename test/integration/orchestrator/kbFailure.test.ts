@@ -81,7 +81,8 @@ describeEachDatabase('STOP_KB_UPLOAD when the KB remote fails 4 times', (engine)
     expect((await listSidecars(ws.config.sidecarsDir)).runs).toHaveLength(1);
   }, SLOW);
 
-  test('3 refused pushes are within the retries (4 attempts): the cut reaches SG1 with every document pushed once', async () => {
+  // KB-only paths (no database write is at stake) run on one engine; the two stops around a DB write on both.
+  test.runIf(engine.single)('3 refused pushes are within the retries (4 attempts): the cut reaches SG1 with every document pushed once', async () => {
     const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
     const bare = await withRemote(ws, repos);
     const pushes = await failNextPushes(ws.config.kbDir, 3);
@@ -132,7 +133,7 @@ describeEachDatabase('STOP_KB_UPLOAD when the KB remote fails 4 times', (engine)
     await expectAllOnRemoteOnce(ws, bare, first.kb_folder, runId);
   }, SLOW);
 
-  test('origin pointing at a missing path while approved at SG1: resume stops with STOP_KB_UPLOAD (exit 20), nothing written; origin restored → completes', async () => {
+  test.runIf(engine.single)('origin pointing at a missing path while approved at SG1: resume stops with STOP_KB_UPLOAD (exit 20), nothing written; origin restored → completes', async () => {
     const ws = await makeCutWorkspace({ laws: [LAW], ...databaseOption(engine.url()) });
     const bare = await withRemote(ws, repos);
     const first = await cut({ config: ws.config, documentId: LAW, progress: recordingProgress() });
