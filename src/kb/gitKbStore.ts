@@ -29,7 +29,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GitError, type SimpleGit } from 'simple-git';
@@ -436,15 +436,20 @@ export class GitKbStore implements KbStore {
     }
   }
 
-  /** The absolute git dir; a `.git` gitfile (a KB that is a linked work tree) is followed by git itself. */
+  /**
+   * The absolute git dir. A `.git` directory in the work tree is it (read from the file system: no
+   * git process, issue 11); a `.git` gitfile (a KB that is a linked work tree) is followed by git itself.
+   */
   #resolveGitDir(): Promise<string> {
-    this.#gitDir ??= this.#run(['rev-parse', '--absolute-git-dir']).then(
-      (out) => out.toString('utf8').trim(),
-      (error: unknown) => {
-        this.#gitDir = undefined;
-        throw error;
-      },
-    );
+    this.#gitDir ??= (async () => {
+      const dotGit = path.resolve(this.dir, '.git');
+      const found = await stat(dotGit).catch(() => undefined);
+      if (found?.isDirectory() === true) return realpath(dotGit);
+      return (await this.#run(['rev-parse', '--absolute-git-dir'])).toString('utf8').trim();
+    })().catch((error: unknown) => {
+      this.#gitDir = undefined;
+      throw error;
+    });
     return this.#gitDir;
   }
 }
