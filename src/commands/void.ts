@@ -77,12 +77,20 @@ async function changeSetOf(db: Database, ctx: RunView): Promise<string | null> {
   return (await findChangeSet(db, ctx.run_id, writerDigest))?.change_set_id ?? null;
 }
 
-/** A valid void of this run already in its folder (an earlier attempt that crashed before finishing). */
-async function earlierVoid(kb: KbStore, ctx: RunView, keyring: TrustedKeyring, changeSetId: string | null, now: Date): Promise<{ name: string; verdict: AcceptedVoid } | undefined> {
+/**
+ * A valid void of this run already in its folder (an earlier attempt that crashed before finishing,
+ * or the void of a run recorded as voided). Verified at `now`; with `recordedAt` (the time the run
+ * was recorded voided, when it was), a document refused only because its signer key has expired
+ * since is verified again at that time, as `verify` treats approvals: a key's normal expiry does not
+ * undo a recorded void (a revocation still refuses it).
+ */
+async function earlierVoid(kb: KbStore, ctx: RunView, keyring: TrustedKeyring, changeSetId: string | null, now: Date, recordedAt?: Date): Promise<{ name: string; verdict: AcceptedVoid } | undefined> {
   for (const name of (await kb.list(ctx.kb_folder)).filter(isVoidDocumentName)) {
     const relPath = `${ctx.kb_folder}/${name}`;
     // Working-tree bytes on purpose: a crash between write and commit left the file uncommitted.
-    const verdict = await verifyVoidDocument(Buffer.from(await kb.read(relPath)).toString('utf8'), keyring, { run_id: ctx.run_id }, now);
+    const text = Buffer.from(await kb.read(relPath)).toString('utf8');
+    let verdict = await verifyVoidDocument(text, keyring, { run_id: ctx.run_id }, now);
+    if (!verdict.ok && verdict.reason === 'key_expired' && recordedAt !== undefined) verdict = await verifyVoidDocument(text, keyring, { run_id: ctx.run_id }, recordedAt);
     if (verdict.ok && verdict.fields.change_set_id === changeSetId) return { name, verdict };
   }
   return undefined;
@@ -128,7 +136,8 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
     let doc: VoidJson['void_document'];
     let signer: string;
     let signedReason: string;
-    const earlier = await earlierVoid(kb, ctx, keyring, changeSetId, now);
+    const recordedAt = sidecar.voided === null || sidecar.voided === undefined ? undefined : new Date(sidecar.voided.at);
+    const earlier = await earlierVoid(kb, ctx, keyring, changeSetId, now, recordedAt);
     if (ctx.state === 'voided') {
       if (earlier === undefined) {
         throw new StopError('STOP_DRIFT', `run ${runId} is recorded as voided, but its run folder ${ctx.kb_folder} holds no valid VOID document`, {

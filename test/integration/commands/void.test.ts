@@ -108,6 +108,26 @@ describeEachEngineOnCopies('orchestrate void', buildVoidRuns, ({ data, test }) =
     expect(await voidsOf(db, run.changeSetId!)).toBe(1);
   });
 
+  test('a void signed by a key that has expired since is still adopted by a second void (verified at the recorded void time); nothing changes', async ({ copy, expect }) => {
+    const { ws, db } = copy;
+    const run = data().atSg1;
+    // Created a day ago, valid for two days: signs now, expired three days from now.
+    const brief = await makeSovereign({ name: 'Brief Sovereign', keyExpirationTime: 2 * 86_400 });
+    await writeFile(path.join(ws.config.keyringDir, 'brief.pub.asc'), brief.publicKeyArmored);
+    const briefKey = path.join(keyDir, `brief-${run.runId}.sec.asc`);
+    await writeFile(briefKey, brief.privateKeyArmored);
+    const first = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: briefKey, reason: 'signed by a short-lived key', db });
+    expect(first.json).toMatchObject({ already_voided: false, signer_fingerprint: brief.fingerprint.toUpperCase() });
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    const bytes = await readFile(path.join(ws.kb.dir, first.json.void_document.path), 'utf8');
+    expect(await verifyVoidDocument(bytes, await loadKeyring(ws.config.keyringDir), { run_id: run.runId }, later)).toMatchObject({ ok: false, reason: 'key_expired' });
+    const head = await ws.kb.headCommit();
+
+    const again = await voidRun({ config: ws.config, cwd: ws.root, runId: run.runId, keyFile: ws.sovereignKeyFile, reason: 'again, after the key expired', now: later, db });
+    expect(again.json).toMatchObject({ ok: true, already_voided: true, signer_fingerprint: brief.fingerprint.toUpperCase(), void_document: { path: first.json.void_document.path, adopted: true } });
+    expect(await ws.kb.headCommit()).toBe(head);
+  });
+
   test('an untrusted key is refused with nothing written anywhere', async ({ copy, expect }) => {
     const { ws, db } = copy;
     const run = data().legA;
