@@ -8,7 +8,7 @@
  * baseline, peak RSS <= 10x the source size. Not a vitest test: no timed assertions in unit tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +19,7 @@ import { readVocabFile } from '../../src/documents/readVocabFile.js';
 import { shippedVocabDir } from '../../src/documents/shippedVocabDir.js';
 import { generatedRegulation } from './generatedRegulation.js';
 import { countOptions } from './benchArgs.js';
-
-/** Repo root: the first directory above this file holding package.json (works from src and dist). */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the benchmark');
-    dir = up;
-  }
-  return dir;
-}
+import { median, repoRoot } from './benchCommon.js';
 
 interface Result {
   name: string;
@@ -68,12 +58,6 @@ function runOne(name: string, file: string): Result {
   if (digest.length !== 64 || headings === 0) throw new Error('benchmark produced no result');
   return { name, bytes: source.length, units: rows.length, planMs: t3 - t0, markMs: t1 - t0, cutMs: t2 - t1, digestMs: t3 - t2, baselineMs, rssBeforeMb, peakRssMb };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 /** One table line; for a median line every number is the median over the runs. */
 function format(label: string, rs: Result[]): string {

@@ -8,7 +8,7 @@
  * (sha256 of the JSON of MARK's result without its text and bytes, plus the region text's own sha256).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manifestDigest } from '../../src/cutter/manifestDigest.js';
@@ -18,6 +18,7 @@ import { writerDigest } from '../../src/cutter/writerDigest.js';
 import { readVocabFile } from '../../src/documents/readVocabFile.js';
 import { shippedVocabDir } from '../../src/documents/shippedVocabDir.js';
 import { generatedRegulation } from './generatedRegulation.js';
+import { repoRoot } from './benchCommon.js';
 
 /** Digests of one case. */
 export interface CaseDigests {
@@ -29,17 +30,6 @@ export interface CaseDigests {
 }
 
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-/** Repo root: the first directory above this file holding package.json (works from src and dist). */
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the script');
-    dir = up;
-  }
-  return dir;
-}
 
 /**
  * MARK, CUTPLAN and both digests of one source, as phases 1–3 compute them.
