@@ -97,6 +97,18 @@ async function earlierVoid(kb: KbStore, ctx: RunView, keyring: TrustedKeyring, c
 }
 
 /**
+ * Adopts the VOID document `name` of the run's folder: its bytes as they are (committed and pushed
+ * when an earlier attempt died before that; a no-op upload otherwise).
+ * @returns the `void_document` of the result, `adopted: true`
+ */
+async function adoptVoidDocument(kb: KbStore, ctx: RunView, name: string): Promise<VoidJson['void_document']> {
+  const relPath = `${ctx.kb_folder}/${name}`;
+  const bytes = await kb.read(relPath);
+  const upload = await kb.upload(relPath, bytes, 'void: adopt', { scope: 'void' });
+  return { name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: upload.commit, adopted: true };
+}
+
+/**
  * Voids run `runId` (see the file comment). Holds the run lock from the first check to the sidecar
  * write, so a live `cut`/`resume` of the run is never voided under its feet.
  *
@@ -145,14 +157,13 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
           next: 'restore the VOID document from the KB remote (git log of the run folder), then run verify',
         });
       }
-      const relPath = `${ctx.kb_folder}/${earlier.name}`;
-      const bytes = await kb.read(relPath);
-      const adopted = await kb.upload(relPath, bytes, 'void: adopt', { scope: 'void' });
+      const adopted = await adoptVoidDocument(kb, ctx, earlier.name);
+      const relPath = adopted.path;
       const row = changeSetId === null ? undefined : await findChangeSetVoid(db, changeSetId);
       const next = `orchestrate cut --document-id ${ctx.document_id} may start a new run of this source version`;
       const json: VoidJson = {
         ok: true, run_id: runId, document_id: ctx.document_id, previous_state: 'voided', state: 'voided', change_set_id: changeSetId,
-        void_document: { name: earlier.name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: adopted.commit, adopted: true },
+        void_document: adopted,
         signer_fingerprint: earlier.verdict.signer_fingerprint.toUpperCase(), db_row: row === undefined ? null : { id: row.id, adopted: true },
         already_voided: true, next,
       };
@@ -166,10 +177,7 @@ export async function voidRun(options: VoidOptions): Promise<{ json: VoidJson; t
       return { json, text };
     }
     if (earlier !== undefined) {
-      const relPath = `${ctx.kb_folder}/${earlier.name}`;
-      const bytes = await kb.read(relPath);
-      const upload = await kb.upload(relPath, bytes, 'void: adopt', { scope: 'void' });
-      doc = { name: earlier.name, path: relPath, sha256: createHash('sha256').update(bytes).digest('hex'), commit: upload.commit, adopted: true };
+      doc = await adoptVoidDocument(kb, ctx, earlier.name);
       signer = earlier.verdict.signer_fingerprint;
       signedReason = earlier.verdict.fields.reason;
     } else {
