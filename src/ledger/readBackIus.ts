@@ -20,3 +20,16 @@ export async function readBackIus(db: Queryable, changeSetId: string): Promise<S
   );
   return r.rows;
 }
+
+/**
+ * How many IUs of change set `changeSetId` there are of each `unit_kind`, counted in SQL (issue 11:
+ * a phase that needs only the counts does not read every row back).
+ * @returns kind → count (kinds with no row are absent)
+ */
+export async function countIusByKind(db: Queryable, changeSetId: string): Promise<Record<string, number>> {
+  const r = await db.query<{ unit_kind: string; n: string | number }>(
+    'SELECT unit_kind, count(*) AS n FROM cutter.iu WHERE change_set_id = $1 GROUP BY unit_kind',
+    [changeSetId],
+  );
+  return Object.fromEntries(r.rows.map((row) => [row.unit_kind, Number(row.n)]));
+}

@@ -64,7 +64,15 @@ export function invariant(name: string, expected: string | number | boolean | nu
 export function countsByKind(rows: readonly { unit_kind: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rows) counts[r.unit_kind] = (counts[r.unit_kind] ?? 0) + 1;
-  const sorted: Record<string, number> = { total: rows.length };
-  for (const k of Object.keys(counts).sort()) sorted[k] = counts[k] ?? 0;
+  return sortedCounts(counts);
+}
+
+/**
+ * `{ total, <kind>: n, … }` from a tally of units per kind, kinds in sorted order: the shape of
+ * {@link countsByKind}, for counts taken in SQL.
+ */
+export function sortedCounts(byKind: Readonly<Record<string, number>>): Record<string, number> {
+  const sorted: Record<string, number> = { total: Object.values(byKind).reduce((a, b) => a + b, 0) };
+  for (const k of Object.keys(byKind).sort()) sorted[k] = byKind[k] ?? 0;
   return sorted;
 }

@@ -10,13 +10,13 @@ import { writerDigest } from '../../cutter/writerDigest.js';
 import { cutOfSource } from '../../evidence/checkSourceEvidence.js';
 import { findManifestEnvelope, recordLegB } from '../../ledger/LegBRecorder.js';
 import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
-import { readBackIus } from '../../ledger/readBackIus.js';
+import { countIusByKind, readBackIus } from '../../ledger/readBackIus.js';
 import { writeLegA } from '../../ledger/writeLegA.js';
 import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
 import type { GateName } from '../../../machines/steps.js';
 import type { CutContext, PhaseActorInput, PhaseOutput } from '../../../machines/types.js';
 import { pinOf, type PhaseDeps } from '../PhaseDeps.js';
-import { countsByKind, invariant, phaseReport } from '../phaseReport.js';
+import { invariant, phaseReport, sortedCounts } from '../phaseReport.js';
 import { publishAfterWrite, publishRunDocument } from '../publishRunDocument.js';
 import { liveSourceOfRun } from './prePhases.js';
 
@@ -117,7 +117,7 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
   const run = deps.run;
   const p = context.pins;
   const changeSetId = pinOf(context, 'change_set_id');
-  const rows = await readBackIus(deps.db, changeSetId);
+  const counts = sortedCounts(await countIusByKind(deps.db, changeSetId));
   const existing = await findManifestEnvelope(deps.db, changeSetId);
   let id: string;
   if (existing !== undefined) {
@@ -132,8 +132,8 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
       manifest_digest: pinOf(context, 'manifest_digest'),
       region_sha: pinOf(context, 'region_sha'),
       writer_digest: pinOf(context, 'writer_digest'),
-      iu_count: rows.length,
-      envelope: { document_id: run.document_id, doc_prefix: run.doc_prefix, source_version_id: run.source_version_id, counts: countsByKind(rows), structural_verify_payload_sha: p.structural_verify_payload_sha ?? null, backup_sha: p.backup_sha ?? null, grant_probe_sha: p.grant_probe_sha ?? null },
+      iu_count: counts['total'] ?? 0,
+      envelope: { document_id: run.document_id, doc_prefix: run.doc_prefix, source_version_id: run.source_version_id, counts, structural_verify_payload_sha: p.structural_verify_payload_sha ?? null, backup_sha: p.backup_sha ?? null, grant_probe_sha: p.grant_probe_sha ?? null },
     }, { role: deps.config.writerRole });
   }
   const upload = await publishAfterWrite(deps, 'leg_b_record', phaseReport(deps, 'leg_b_record', context, {
