@@ -51,7 +51,15 @@ export interface TransactionOptions {
 
 /** The outcome of {@link Database.trySessionLock}. */
 export type SessionLockResult =
-  | { held: true; release(): Promise<void> }
+  | {
+      held: true;
+      release(): Promise<void>;
+      /**
+       * Why the lock is no longer held although `release` was not called (its session's connection
+       * failed or ended: the server freed the lock with it), or undefined while it is held.
+       */
+      lost(): string | undefined;
+    }
   /** `holder`: the holding session's `application_name` (what it said it was), when it could be read. */
   | { held: false; holder: string | null };
 

@@ -116,7 +116,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
       return result;
     },
     // One process owns the data directory (its pid lock): no other session can contend.
-    trySessionLock: async (): Promise<SessionLockResult> => ({ held: true, release: async () => undefined }),
+    trySessionLock: async (): Promise<SessionLockResult> => ({ held: true, release: async () => undefined, lost: () => undefined }),
     async close(): Promise<void> {
       try {
         await pg.close();

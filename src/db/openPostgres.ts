@@ -156,9 +156,23 @@ export async function openPostgres(dsn: string, options: { secrets?: readonly st
         await client.query("SELECT set_config('application_name', $1, false)", [Buffer.from(label, 'utf8').subarray(0, 63).toString('utf8').replace(/\uFFFD$/, '')]);
         const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key]);
         if (got.rows[0]?.ok === true) {
+          // The lock lives as long as this session: a failed or ended connection frees it on the
+          // server at once, which the holder must learn (issue 13) instead of driving on unlocked.
+          let lostWhy: string | undefined;
+          const onError = (err: Error): void => {
+            lostWhy ??= scrub(err.message, secrets);
+          };
+          const onEnd = (): void => {
+            lostWhy ??= 'the connection ended';
+          };
+          client.on('error', onError);
+          client.on('end', onEnd);
           return {
             held: true,
+            lost: () => lostWhy,
             async release(): Promise<void> {
+              client.removeListener('end', onEnd);
+              client.removeListener('error', onError);
               try {
                 await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
                 await client.query("SELECT set_config('application_name', '', false)");

@@ -8,6 +8,7 @@ import type { KbStore } from '../kb/KbStore.js';
 import type { TrustedKeyring } from '../approval/loadKeyring.js';
 import type { Sidecar } from '../sidecar/runContextSchema.js';
 import type { PhaseName } from '../../machines/steps.js';
+import { StopError } from '../errors.js';
 import type { CutContext, PinName } from '../../machines/types.js';
 
 /** Progress events for stderr (DESIGN §8: per-phase progress on stderr with elapsed ms). */
@@ -40,6 +41,27 @@ export interface PhaseDeps {
    * @throws the sidecar write error, which stops the run
    */
   recorded?(): Promise<void>;
+  /**
+   * Why the run's database session lock (held by the driving process, DESIGN §9) is no longer held,
+   * or undefined while it is: checked before every step and internal gate, so a process whose lock
+   * connection failed writes nothing more (another host may have taken the run over). Absent: no
+   * such lock (unit tests of one phase).
+   */
+  runLockLost?(): string | undefined;
+}
+
+/**
+ * Throws when the run's session lock was lost ({@link PhaseDeps.runLockLost}).
+ * @throws StopError `STOP_DB`: the connection holding the lock failed; nothing of the next step was written
+ */
+export function assertRunLockHeld(deps: PhaseDeps): void {
+  const why = deps.runLockLost?.();
+  if (why === undefined) return;
+  throw new StopError('STOP_DB', `the database session holding run ${deps.run.run_id}'s lock was lost (${why}): another process may take the run over, so this one writes nothing more`, {
+    runId: deps.run.run_id,
+    written: [],
+    next: `check the database, then resume the run (orchestrate resume ${deps.run.run_id}, from any host): it takes the lock again and adopts what was written`,
+  });
 }
 
 /**

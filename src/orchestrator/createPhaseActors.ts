@@ -6,7 +6,7 @@
 import { fromPromise } from 'xstate';
 import type { CutActors } from '../../machines/phases.js';
 import type { GateDecisionOutput, PhaseActorInput, PhaseOutput } from '../../machines/types.js';
-import type { PhaseDeps } from './PhaseDeps.js';
+import { assertRunLockHeld, type PhaseDeps } from './PhaseDeps.js';
 import { internalGate } from './internalGate.js';
 import { cutplan, mark, sourcePin } from './phases/prePhases.js';
 import { backup, grantProbe } from './phases/safetyPhases.js';
@@ -45,6 +45,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
     deps.progress.stepStarted(label);
     try {
       await deps.recorded?.();
+      assertRunLockHeld(deps);
       const out = await fn(input);
       const waiting = waitingCode(input, out);
       if (waiting === null) deps.progress.stepDone(label, performance.now() - t0);
@@ -62,7 +63,7 @@ function timed<T>(deps: PhaseDeps, label: string, fn: (input: PhaseActorInput) =
 export function createPhaseActors(deps: PhaseDeps): CutActors {
   const phase = (label: string, fn: (d: PhaseDeps, i: PhaseActorInput) => Promise<PhaseOutput>) => timed<PhaseOutput>(deps, label, (i) => fn(deps, i));
   return {
-    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => Promise.resolve(deps.recorded?.()).then(() => internalGate(deps, input)).catch((err: unknown) => { throw stamped(err, deps.clock()); })),
+    internalGate: fromPromise<unknown, PhaseActorInput>(({ input }) => Promise.resolve(deps.recorded?.()).then(() => { assertRunLockHeld(deps); return internalGate(deps, input); }).catch((err: unknown) => { throw stamped(err, deps.clock()); })),
     source_pin: phase('source_pin', sourcePin),
     mark: phase('mark', mark),
     cutplan: phase('cutplan', cutplan),

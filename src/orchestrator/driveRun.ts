@@ -36,6 +36,8 @@ export interface DriveInput {
   clock: () => Date;
   /** Test only: actors replacing the phase actors of the same name (see RunOptions.actorOverrides). */
   actorOverrides?: Partial<CutActors>;
+  /** Why the run's database session lock was lost, if it was (see {@link PhaseDeps.runLockLost}). */
+  runLockLost?: () => string | undefined;
 }
 
 function createRunActor(machine: CutMachine, input: DriveInput) {
@@ -72,6 +74,7 @@ export async function driveRun(input: DriveInput): Promise<DriveResult> {
     progress: input.progress,
     recorded: () => store.settled(),
     keyring: () => (keyring ??= loadKeyring(input.config.keyringDir, { kbRoot: input.config.kbDir })),
+    ...(input.runLockLost === undefined ? {} : { runLockLost: input.runLockLost }),
   };
   const machine = createCutMachine().provide({ actors: { ...createPhaseActors(deps), ...input.actorOverrides } });
   const actor = createRunActor(machine, input);

@@ -136,7 +136,7 @@ async function driveLocked(options: RunOptions, kb: KbStore, runId: string, db: 
     // The run moved here from another host (this host's copy was rebuilt): its documents are on the
     // remote, not yet here. A run this host wrote last has them; its steps sync as they upload.
     if (run.local === 'rebuilt' && kb.hasRemote) await withFacts(kb.sync(), { runId, written: [] });
-    const r = await driveRun({ config: options.config, db, kb, sidecar: run.sidecar, version: run.version, progress: options.progress, clock, ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
+    const r = await driveRun({ config: options.config, db, kb, sidecar: run.sidecar, version: run.version, progress: options.progress, clock, runLockLost: () => session.lost(), ...(options.actorOverrides === undefined ? {} : { actorOverrides: options.actorOverrides }) });
     return outcomeOf(r.view);
   } finally {
     await session.release();

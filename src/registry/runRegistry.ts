@@ -172,7 +172,7 @@ export async function folderClaimed(db: Queryable, kbFolder: string, runId: stri
  * @returns the held lock; release it when the process is done with the run
  * @throws LockHeld (`STOP_LOCKED`) naming the holding session (host and pid it recorded)
  */
-export async function holdRunSessionLock(db: Database, runId: string): Promise<{ release(): Promise<void> }> {
+export async function holdRunSessionLock(db: Database, runId: string): Promise<{ release(): Promise<void>; lost(): string | undefined }> {
   const who = registryWriter();
   const since = `${new Date().toISOString().slice(0, 19)}Z`;
   // application_name keeps 63 bytes: the host comes last so only its tail can be cut.
