@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { StopError } from '../../errors.js';
 import { checkLossless } from '../../cutter/checkLossless.js';
-import { writerDigest } from '../../cutter/writerDigest.js';
 import { cutOfSource } from '../../evidence/checkSourceEvidence.js';
 import { findManifestEnvelope, recordLegB } from '../../ledger/LegBRecorder.js';
 import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
+import { aggregateIuRows } from '../../ledger/iuRowsDigest.js';
 import { countIusByKind, readBackIus } from '../../ledger/readBackIus.js';
 import { writeLegA } from '../../ledger/writeLegA.js';
 import { structuralVerifyKey } from '../../sidecar/phaseKeys.js';
@@ -149,8 +149,10 @@ export async function legBRecord(deps: PhaseDeps, { context }: PhaseActorInput):
 export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
   const changeSetId = pinOf(context, 'change_set_id');
-  const rows = await readBackIus(deps.db, changeSetId);
-  const derived = writerDigest(rows);
+  // Re-derived by the database over the stored rows (the writer digest's serialisation in SQL, held
+  // byte for byte to writerDigest by the aggregate's tests): no row is read into this process.
+  const stored = await aggregateIuRows(deps.db, changeSetId);
+  const derived = stored.writerDigest;
   const outcome = derived === context.pins.writer_digest ? 'PASS' : 'FAIL';
   const existing = await findVerifyResult(deps.db, changeSetId);
   let id: string;
@@ -158,14 +160,14 @@ export async function writeVerify(deps: PhaseDeps, { context }: PhaseActorInput)
     if (existing.run_id !== run.run_id) throw new StopError('STOP_REPLAY_CONFLICT', `change set ${changeSetId} already has a verify result from run ${existing.run_id}`, { runId: run.run_id });
     id = existing.id;
   } else {
-    id = await recordVerify(deps.db, { change_set_id: changeSetId, run_id: run.run_id, derived_writer_digest: derived, iu_count: rows.length, outcome }, { role: deps.config.writerRole });
+    id = await recordVerify(deps.db, { change_set_id: changeSetId, run_id: run.run_id, derived_writer_digest: derived, iu_count: stored.iuCount, outcome }, { role: deps.config.writerRole });
   }
   const failed = outcome === 'FAIL' || existing?.outcome === 'FAIL';
   // The report is uploaded either way: a recorded verify result never lacks its KB document.
   const upload = await publishAfterWrite(deps, 'write_verify', phaseReport(deps, 'write_verify', context, {
     outcome: failed ? 'FAIL' : 'PASS',
     productionMutation: `cutter_governance.verify_result: change set ${changeSetId}`,
-    work: [`re-derived writer_digest from ${rows.length} DB rows`, 'VerifyRecorder recorded the verify result (it refuses an existing row; this run\'s own earlier row is adopted)'],
+    work: [`re-derived writer_digest from the ${stored.iuCount} DB rows (one server-side aggregate over them)`, 'VerifyRecorder recorded the verify result (it refuses an existing row; this run\'s own earlier row is adopted)'],
     invariants: [invariant('derived writer_digest = pinned writer_digest', context.pins.writer_digest ?? null, derived)],
     verdict: { verify_result_id: id, outcome: failed ? 'FAIL' : 'PASS', key: id },
   }), [`verify_result ${id} (${failed ? 'FAIL' : 'PASS'})`]);

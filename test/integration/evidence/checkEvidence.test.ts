@@ -14,6 +14,13 @@ import { checkReplay } from '../../../src/orchestrator/checkReplay.js';
 import { buildRun, type BuiltRun, type RunWorkspace } from '../../support/buildRun.js';
 import { describeEachEngineOnCopies, type RunCopy } from '../../support/cloneRun.js';
 import type { Database } from '../../../src/db/Database.js';
+import { writerDigest } from '../../../src/cutter/writerDigest.js';
+import { readBackIus } from '../../../src/ledger/readBackIus.js';
+import { findVerifyResult } from '../../../src/ledger/VerifyRecorder.js';
+import { loadKeyring } from '../../../src/approval/loadKeyring.js';
+import { writeVerify } from '../../../src/orchestrator/phases/writePhases.js';
+import type { PhaseDeps } from '../../../src/orchestrator/PhaseDeps.js';
+import { parseCutContext } from '../../../machines/cutContextSchema.js';
 
 test('shortDigests shortens every sha256 in a message and nothing else', () => {
   const d = 'a'.repeat(64);
@@ -54,6 +61,33 @@ describeEachEngineOnCopies('the evidence checker', buildRuns, ({ data, test }) =
     expect(evidence.checks.find((c) => c.check === 'db.change_set')?.observed).toBe(`${built.plan.length} IU rows`);
     expect(evidence.ius).toHaveLength(built.plan.length);
     expect(evidence.mark?.regionSha).toBe(run.pins.region_sha);
+  });
+
+  test('write_verify derives the writer digest in the database over the stored rows: the same digest as writerDigest of the rows read back; a pin that differs records FAIL and stops STOP_WRITE_VERIFY', async ({ copy }) => {
+    use(copy);
+    const parsed = parseCutContext((built.sidecar.snapshot as { context?: unknown } | null)?.context);
+    if (!parsed.ok) throw new Error('the built run has no context');
+    const v = built.view;
+    const deps: PhaseDeps = {
+      config: ws.config, db, kb: ws.kb,
+      run: { run_id: v.run_id, document_id: v.document_id, law_id: v.law_id, doc_prefix: v.doc_prefix, source_version_id: v.source_version_id, kb_folder: v.kb_folder, actor: v.actor },
+      keyring: () => loadKeyring(ws.config.keyringDir, { kbRoot: ws.config.kbDir }),
+      clock: () => new Date(),
+      progress: { stepStarted: () => undefined, stepDone: () => undefined, stepFailed: () => undefined },
+    };
+    const changeSetId = v.pins.change_set_id as string;
+    const fromRows = writerDigest(await readBackIus(db, changeSetId));
+    expect(fromRows).toBe(v.pins.writer_digest);
+    const wrong = 'f'.repeat(64);
+    let thrown: unknown;
+    try {
+      await writeVerify(deps, { context: { ...parsed.context, pins: { ...parsed.context.pins, writer_digest: wrong } } } as never);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(StopError);
+    expect(thrown).toMatchObject({ code: 'STOP_WRITE_VERIFY' });
+    expect(await findVerifyResult(db, changeSetId)).toMatchObject({ outcome: 'FAIL', derived_writer_digest: fromRows, iu_count: built.plan.length });
   });
 
   test('without a database the DB checks are skipped (not failed); without a sidecar directory the backup check is', async ({ copy }) => {
