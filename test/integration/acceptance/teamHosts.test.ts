@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { cut } from '../../../src/commands/cut.js';
 import { resume } from '../../../src/commands/resume.js';
 import { status } from '../../../src/commands/status.js';
@@ -110,7 +110,14 @@ describe.skipIf(!inject('realPgAvailable'))('a team: 3 hosts, one PostgreSQL dat
       const killed = await runCli(a, ['resume', '--run-id', runId, '--json'], { ORCHESTRATE_FAILPOINT: 'cut_leg_a/db.commit.after' });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       // Host B has no sidecar of the run; `status` there shows it from the registry (issue 13).
-      const seen = (await status({ config: b.config, runId })).json as { state: string; lock: unknown; registry: { local_sidecar: string; version: number }; next: string };
+      // The killed process's server session ends when the server reads the closed socket, which on a
+      // loaded machine can trail the kill: wait for that (bounded), never for a fixed time.
+      type Seen = { state: string; lock: { held: boolean }; registry: { local_sidecar: string; version: number }; next: string };
+      const seen = await vi.waitFor(async () => {
+        const view = (await status({ config: b.config, runId })).json as Seen;
+        expect(view.lock.held).toBe(false);
+        return view;
+      }, { timeout: 60_000, interval: 50 });
       expect(seen).toMatchObject({ state: 'running', lock: { held: false }, registry: { local_sidecar: 'missing' } });
       expect(seen.next).toContain(`orchestrate resume --run-id ${runId}`);
       expect(((await status({ config: b.config })).json as { runs: { run_id: string }[] }).runs.map((r) => r.run_id)).toEqual([runId]);
