@@ -42,13 +42,14 @@ export async function documentAdd(opts: DocumentAddOptions): Promise<DocumentAdd
     vocab: opts.vocab,
     kb: opts.kb,
   });
+  const next = `orchestrate plan --document-id ${result.law_id}`;
   const lines = [
     `added ${result.doc_prefix} (${result.law_id}) at ${result.document_path}`,
     `source version ${result.source_version_id} (${result.source_path})`,
     `a cut would write ${result.units} information units`,
     ...(result.warnings === 0 ? [] : [`${result.warnings} warning(s) about lines that look like headings or blocks left without an address: read them in orchestrate plan before cutting`]),
     ...result.uploads.map((u) => `  ${u.path}  ${u.bytes} bytes  sha256 ${u.sha256}  commit ${u.commit.slice(0, 12)}`),
-    `next: orchestrate plan --document-id ${result.law_id}`,
+    `next: ${next}`,
   ];
-  return { ...result, next: `orchestrate plan --document-id ${result.law_id}`, text: lines.join('\n') };
+  return { ...result, next, text: lines.join('\n') };
 }

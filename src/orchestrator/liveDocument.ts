@@ -2,11 +2,11 @@
  * The document as it is NOW in the KB: source bytes, vocabulary, MARK and CUTPLAN from live state.
  * Phases and the internal gate compare these against the run's pins (DESIGN §4).
  */
-import { memoizedCut, type MemoizedCut } from '../cutter/cutMemo.js';
+import type { MemoizedCut } from '../cutter/cutMemo.js';
 import type { Mark } from '../cutter/markRegion.js';
 import type { IuRow } from '../cutter/iuRow.js';
 import { loadDocument, type LoadedDocument } from '../documents/loadDocument.js';
-import { sourceRelPath } from '../evidence/checkSourceEvidence.js';
+import { cutOfSource } from '../evidence/checkSourceEvidence.js';
 
 /** A live reading of the document; `mark` and `plan` are derived on first access. */
 export interface LiveDocument {
@@ -30,8 +30,7 @@ export interface LiveDocument {
 export function liveDocument(kbDir: string, lawId: string): LiveDocument {
   const doc = loadDocument(kbDir, lawId);
   let cut: MemoizedCut | undefined;
-  const memo = (): MemoizedCut =>
-    (cut ??= memoizedCut({ sourceBytes: doc.sourceBytes, vocab: doc.vocab, documentId: doc.document.law_id, docPrefix: doc.document.doc_prefix, sourceVersionId: doc.sourceVersionId, file: sourceRelPath(kbDir, doc) }));
+  const memo = (): MemoizedCut => (cut ??= cutOfSource(kbDir, doc, doc.sourceBytes, doc.sourceVersionId));
   const kbPrefix = `${kbDir.replace(/\/+$/, '')}/`;
   return {
     doc,

@@ -35,7 +35,6 @@ export interface ArtifactRow {
   bytes: number;
 }
 
-/** The law a report is about: title from `document.yaml`, law-id and source version (sha256 hex). */
 /** A grid of checks: `caption` above it, `header[0]` names the row labels. */
 export interface ReportMatrix {
   caption: string;
@@ -43,6 +42,7 @@ export interface ReportMatrix {
   rows: readonly (readonly Cell[])[];
 }
 
+/** The law a report is about: title from `document.yaml`, law-id and source version (sha256 hex). */
 export interface ReportLaw {
   title: string;
   documentId: string;

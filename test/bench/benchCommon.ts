@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { CopyValue } from '../../src/db/Database.js';
 import type { LegARow } from '../../src/ledger/writeLegA.js';
@@ -110,4 +110,15 @@ export function* copyRows(rows: readonly LegARow[], documentId: string, svid: st
     const u = rows[i] as LegARow;
     yield [u.canonical_address, documentId, svid, changeSetId, i + 1, u.unit_kind, u.section_type, u.parent_address, u.ordinal, u.heading, u.text, u.content_hash, u.idempotency_key];
   }
+}
+
+/**
+ * A preload (`node --import <url>`) that reports the process's peak RSS on stderr as it exits, as
+ * the line `BENCH_MAX_RSS_KB <KiB>` (`process.resourceUsage().maxRSS`). Written into `dir`.
+ * @returns the preload's file URL
+ */
+export function rssReporter(dir: string): string {
+  const file = path.join(dir, 'report-rss.mjs');
+  writeFileSync(file, "import process from 'node:process';\nprocess.on('exit', () => { process.stderr.write(`\\nBENCH_MAX_RSS_KB ${process.resourceUsage().maxRSS}\\n`); });\n");
+  return pathToFileURL(file).href;
 }

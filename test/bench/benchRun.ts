@@ -30,7 +30,6 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
@@ -44,7 +43,7 @@ import { openPostgres } from '../../src/db/openPostgres.js';
 import { readVocabFile } from '../../src/documents/readVocabFile.js';
 import { shippedVocabDir } from '../../src/documents/shippedVocabDir.js';
 import { countOptions } from './benchArgs.js';
-import { bareCommits, type BenchDoc, copyRows, countBy, gitShim, IU_COLUMNS, logLines, median, realGitPath, repoRoot } from './benchCommon.js';
+import { bareCommits, type BenchDoc, copyRows, countBy, gitShim, IU_COLUMNS, logLines, median, realGitPath, repoRoot, rssReporter } from './benchCommon.js';
 import { generatedRegulation } from './generatedRegulation.js';
 
 type Engine = 'postgres' | 'pglite';
@@ -102,13 +101,6 @@ function options(): Options {
     return items as T[];
   };
   return { pairs, cases: list(values['cases'], ['gdpr', '100k'] as const, 'cases'), engines: list(values['engines'], ['postgres', 'pglite'] as const, 'engines') };
-}
-
-/** A preload that reports the process's peak RSS (KiB) on stderr as it exits. */
-function rssReporter(dir: string): string {
-  const file = path.join(dir, 'report-rss.mjs');
-  writeFileSync(file, "import process from 'node:process';\nprocess.on('exit', () => { process.stderr.write(`\\nBENCH_MAX_RSS_KB ${process.resourceUsage().maxRSS}\\n`); });\n");
-  return pathToFileURL(file).href;
 }
 
 /** The result of one CLI process. */

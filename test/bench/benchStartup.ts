@@ -17,9 +17,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { countOptions } from './benchArgs.js';
-import { median, repoRoot } from './benchCommon.js';
+import { median, repoRoot, rssReporter } from './benchCommon.js';
 
 const root = repoRoot();
 const cli = path.join(root, 'dist', 'src', 'cli.js');
@@ -88,13 +87,6 @@ interface FirstCut {
   firstPhase: string;
   peakRssMb: number;
   baselineMs: number;
-}
-
-/** A preload that reports the process's peak RSS (KiB) on stderr as it exits. */
-function rssReporter(dir: string): string {
-  const file = path.join(dir, 'report-rss.mjs');
-  writeFileSync(file, "import process from 'node:process';\nprocess.on('exit', () => { process.stderr.write(`\\nBENCH_MAX_RSS_KB ${process.resourceUsage().maxRSS}\\n`); });\n");
-  return pathToFileURL(file).href;
 }
 
 /** Spawns the first `cut` and resolves when it exits, timing the first progress line. */

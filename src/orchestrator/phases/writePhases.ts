@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { StopError } from '../../errors.js';
 import { checkLossless } from '../../cutter/checkLossless.js';
-import { cutOfSource } from '../../evidence/checkSourceEvidence.js';
 import { findManifestEnvelope, recordLegB } from '../../ledger/LegBRecorder.js';
 import { findVerifyResult, recordVerify } from '../../ledger/VerifyRecorder.js';
 import { aggregateIuRows } from '../../ledger/iuRowsDigest.js';
@@ -30,16 +29,6 @@ function refusedLines(context: CutContext, gate: GateName): string[] {
   ];
 }
 
-/**
- * The run's plan through the cut memo: the source is read and its version checked (STOP_DRIFT when
- * it changed), then MARK and CUTPLAN are looked up by the hash of the bytes and vocabulary — the
- * internal gate just derived and checked them against the pins, so this is a hash and a lookup.
- */
-function memoizedPlanOfRun(deps: PhaseDeps): ReturnType<typeof cutOfSource> {
-  const live = liveSourceOfRun(deps);
-  return cutOfSource(deps.config.kbDir, live.doc, live.doc.sourceBytes, deps.run.source_version_id);
-}
-
 /** Phase 6: one transaction writes the change set and every IU (or adopts the committed one). */
 export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Promise<PhaseOutput> {
   const run = deps.run;
@@ -47,7 +36,9 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
   if (approval === null || approval.decision !== 'approve' || approval.sha256 !== context.pins.sg1_approval_sha256) {
     throw new StopError('STOP_APPROVAL_INVALID', 'cut leg A needs the accepted SG1 approval recorded in the sidecar', { runId: run.run_id, written: [] });
   }
-  const rows = memoizedPlanOfRun(deps).plan();
+  // The source is read and its version checked (STOP_DRIFT when it changed); the plan comes from the
+  // cut memo, which the internal gate just derived and checked against the pins.
+  const rows = liveSourceOfRun(deps).plan();
   const pinned = pinOf(context, 'writer_digest');
   const r = await writeLegA(deps.db, {
     runId: run.run_id,
@@ -55,7 +46,7 @@ export async function cutLegA(deps: PhaseDeps, { context }: PhaseActorInput): Pr
     sourceVersionId: run.source_version_id,
     writerDigest: pinned,
     rows,
-    replanDigest: () => memoizedPlanOfRun(deps).writerDigest(),
+    replanDigest: () => liveSourceOfRun(deps).writerDigest(),
     role: deps.config.writerRole,
   });
   const upload = await publishAfterWrite(deps, 'cut_leg_a', phaseReport(deps, 'cut_leg_a', context, {
